@@ -1,0 +1,1 @@
+// Placeholder translation unit used only while proto/ holds no schemas.
