@@ -21,9 +21,18 @@ extern char** environ;
 namespace tb::testing {
 namespace {
 
+// CTest's environment first; then the paths CMake compiled in (gtest_discover_tests in CMake 3.25 cannot pass a
+// list-valued ENVIRONMENT property, so the variables tb_test sets may not arrive).
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
-  return v ? v : "";
+  if (v != nullptr && *v != '\0') return v;
+#ifdef TB_TESTING_DEFAULT_SOURCE_DIR
+  if (std::strcmp(name, "TB_SOURCE_DIR") == 0) return TB_TESTING_DEFAULT_SOURCE_DIR;
+  if (std::strcmp(name, "TB_BINARY_DIR") == 0) return TB_TESTING_DEFAULT_BINARY_DIR;
+  if (std::strcmp(name, "TB_SHARED_DIR") == 0) return TB_TESTING_DEFAULT_SHARED_DIR;
+  if (std::strcmp(name, "TB_TESTDATA_DIR") == 0) return TB_TESTING_DEFAULT_TESTDATA_DIR;
+#endif
+  return "";
 }
 
 std::string Slurp(const std::string& path) {
