@@ -127,6 +127,12 @@ class Tensor {
   std::shared_ptr<Storage> storage_;
 };
 
+// A tensor with the name it is saved or fed under (checkpoint entries, model weights).
+struct NamedTensor {
+  std::string name;
+  Tensor tensor;
+};
+
 // DT_STRING element access; the specialisations live in tensor.cc.
 template <>
 absl::Span<std::string> Tensor::flat<std::string>();

@@ -49,7 +49,7 @@ void ExpectFullyKnown(const Message& m) {
 TEST(ProtosTest, KerasSavedModelParsesWithNoUnknownFields) {
   TB_REQUIRE_FIXTURE(path, "keras/input/keras_model/saved_model.pb");
   tensorflow::SavedModel sm;
-  ASSERT_TRUE(sm.ParseFromString(testing::ReadFileOrDie(path)));
+  ASSERT_TRUE(sm.ParseFromString(tb::testing::ReadFileOrDie(path)));
   ExpectFullyKnown(sm);
   ASSERT_EQ(sm.meta_graphs_size(), 1);
   const auto& mg = sm.meta_graphs(0);
@@ -79,7 +79,7 @@ TEST(ProtosTest, KerasSavedModelParsesWithNoUnknownFields) {
 TEST(ProtosTest, MnistSavedModelParsesWithNoUnknownFields) {
   TB_REQUIRE_FIXTURE(path, "mnist/input/mnist_model/saved_model.pb");
   tensorflow::SavedModel sm;
-  ASSERT_TRUE(sm.ParseFromString(testing::ReadFileOrDie(path)));
+  ASSERT_TRUE(sm.ParseFromString(tb::testing::ReadFileOrDie(path)));
   ExpectFullyKnown(sm);
   EXPECT_EQ(sm.meta_graphs(0).graph_def().node_size(), 39);
   EXPECT_EQ(sm.meta_graphs(0).object_graph_def().nodes_size(), 22);
@@ -88,7 +88,7 @@ TEST(ProtosTest, MnistSavedModelParsesWithNoUnknownFields) {
 TEST(ProtosTest, FingerprintParsesWithNoUnknownFields) {
   TB_REQUIRE_FIXTURE(path, "keras/input/keras_model/fingerprint.pb");
   tensorflow::FingerprintDef fp;
-  ASSERT_TRUE(fp.ParseFromString(testing::ReadFileOrDie(path)));
+  ASSERT_TRUE(fp.ParseFromString(tb::testing::ReadFileOrDie(path)));
   ExpectFullyKnown(fp);
   EXPECT_EQ(fp.saved_model_checksum(), 14964598251560868166ull);
   EXPECT_EQ(fp.checkpoint_hash(), 13902210102464318322ull);
