@@ -21,9 +21,9 @@ function(tb_library name)
   target_link_libraries(${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# tb_test(NAME SRCS a_test.cc DEPS tb_config [LABELS slow;e2e])
-# A gtest executable registered with CTest. Tests get TB_SHARED_DIR, TB_TESTDATA_DIR and TB_BINARY_DIR in their
-# environment so they can locate fixtures, checked-in test data and the built binaries.
+# tb_test(NAME SRCS a_test.cc DEPS tb_config [LABELS slow;e2e] [TIMEOUT seconds])
+# A gtest executable registered with CTest. Tests find the source, build, fixture and test-data directories through
+# tests/testing (compiled-in paths, overridable with TB_* environment variables).
 function(tb_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SRCS})
@@ -32,12 +32,14 @@ function(tb_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
-  gtest_discover_tests(${name}
-    DISCOVERY_TIMEOUT 60
-    PROPERTIES
-      TIMEOUT ${ARG_TIMEOUT}
-      LABELS "${ARG_LABELS}"
-      ENVIRONMENT "TB_SHARED_DIR=${TB_SHARED_DIR};TB_TESTDATA_DIR=${TB_TESTDATA_DIR};TB_BINARY_DIR=${CMAKE_BINARY_DIR};TB_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+  # gtest_discover_tests flattens PROPERTIES into one list, so an empty or list-valued value would shift the
+  # key/value pairs: only pass LABELS when there are some, one label at a time joined by commas is not supported.
+  set(props TIMEOUT ${ARG_TIMEOUT})
+  if(ARG_LABELS)
+    string(REPLACE ";" "\\;" escaped_labels "${ARG_LABELS}")
+    list(APPEND props LABELS "${escaped_labels}")
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES ${props})
 endfunction()
 
 # tb_benchmark(NAME SRCS a_bench.cc DEPS tb_dp)
