@@ -1,0 +1,91 @@
+#include "dp/accounting.h"
+
+#include <cmath>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "dp/pld_accountant.h"
+#include "dp/rdp_tree_accountant.h"
+
+namespace tb::dp {
+namespace {
+
+absl::Status CheckParams(const AccountingParams& p) {
+  if (p.population <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("population must be a positive number, got ", p.population));
+  }
+  if (p.rounds < 0) return absl::InvalidArgumentError(absl::StrCat("rounds must be >= 0, got ", p.rounds));
+  if (!(p.delta > 0 && p.delta < 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("delta must be in (0, 1), got ", p.delta));
+  }
+  if (!UsesTreeAccounting(p.aggregator_type)) {
+    if (p.report_goal <= 0) {
+      return absl::InvalidArgumentError(absl::StrCat("report_goal must be positive, got ", p.report_goal));
+    }
+    if (p.report_goal > p.population) {
+      return absl::InvalidArgumentError(absl::StrCat("report_goal ", p.report_goal,
+                                                     " exceeds the assumed population of ", p.population,
+                                                     " devices (sampling probability above 1)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+bool UsesTreeAccounting(int t) { return t == kTreeAggregation || t == kAdaptiveTree; }
+
+std::string AggregatorName(int t) {
+  switch (t) {
+    case 0:
+      return "UNKNOWN";
+    case kFixedGaussian:
+      return "FIXED_GAUSSIAN";
+    case kTreeAggregation:
+      return "TREE_AGGREGATION";
+    case kAdaptiveGaussian:
+      return "ADAPTIVE_GAUSSIAN";
+    case kAdaptiveTree:
+      return "ADAPTIVE_TREE";
+    default:
+      return std::to_string(t);
+  }
+}
+
+bool ParseAggregator(const std::string& name, int* t) {
+  for (int v = 0; v <= kAdaptiveTree; ++v) {
+    if (name == AggregatorName(v)) {
+      *t = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+double SamplingProbability(const AccountingParams& p) {
+  return static_cast<double>(p.report_goal) / static_cast<double>(p.population);
+}
+
+absl::StatusOr<double> NoiseToEpsilon(const AccountingParams& p, double sigma) {
+  if (absl::Status s = CheckParams(p); !s.ok()) return s;
+  if (!(sigma >= 0) || !std::isfinite(sigma)) {
+    return absl::InvalidArgumentError(absl::StrCat("noise multiplier must be finite and >= 0, got ", sigma));
+  }
+  if (p.rounds == 0) return 0.0;  // NoOpDpEvent
+  if (UsesTreeAccounting(p.aggregator_type)) return TreeAggregationEpsilon(sigma, p.rounds, p.delta);
+  return PoissonGaussianEpsilon(SamplingProbability(p), sigma, p.rounds, p.delta, p.limits);
+}
+
+absl::StatusOr<double> EpsilonToNoise(const AccountingParams& p, double target, CalibrationStats* stats) {
+  if (absl::Status s = CheckParams(p); !s.ok()) return s;
+  if (!(target > 0) || !std::isfinite(target)) {
+    return absl::InvalidArgumentError(absl::StrCat("target epsilon must be finite and > 0, got ", target));
+  }
+  if (p.rounds == 0) {
+    return absl::InvalidArgumentError(
+        "cannot calibrate a noise multiplier for 0 rounds: epsilon is 0 for every noise multiplier");
+  }
+  return CalibrateNoise([&p](double sigma) { return NoiseToEpsilon(p, sigma); }, target, stats);
+}
+
+}  // namespace tb::dp

@@ -1,0 +1,25 @@
+// Noise calibration: the smallest noise multiplier σ whose ε(σ) meets a target, with dp_accounting's
+// calibrate_dp_mechanism semantics (behavior.md §4.3): exponential bracket search from [0, 1], Brent with
+// xtol 1e-6, then a ±1e-6 nudge so that ε(σ) <= target always holds. Identical inputs give identical digits.
+// ε(σ) is memoized within one call (Brent re-evaluates its endpoints), which changes no result.
+#ifndef TASKBUILDER_DP_CALIBRATION_H_
+#define TASKBUILDER_DP_CALIBRATION_H_
+
+#include <functional>
+
+#include "absl/status/statusor.h"
+
+namespace tb::dp {
+
+struct CalibrationStats {
+  int evaluations = 0;           // distinct ε(σ) computations
+  double achieved_epsilon = 0;   // ε at the returned σ (<= target)
+};
+
+// `epsilon_of_noise` must be non-increasing in σ and return +inf at σ = 0.
+absl::StatusOr<double> CalibrateNoise(const std::function<absl::StatusOr<double>(double)>& epsilon_of_noise,
+                                      double target_epsilon, CalibrationStats* stats = nullptr);
+
+}  // namespace tb::dp
+
+#endif  // TASKBUILDER_DP_CALIBRATION_H_

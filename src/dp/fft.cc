@@ -1,0 +1,241 @@
+#include "dp/fft.h"
+
+#include <cmath>
+#include <numbers>
+
+namespace tb::dp {
+
+int64_t NextFastLength(int64_t n) {
+  if (n <= 6) return n < 1 ? 1 : n;
+  int64_t best = INT64_MAX;
+  // Enumerate 11-smooth numbers >= n by walking the exponents of 11, 7, 5, 3 and finishing with a power of two.
+  for (int64_t f11 = 1; f11 < best; f11 *= 11) {
+    for (int64_t f7 = f11; f7 < best; f7 *= 7) {
+      for (int64_t f5 = f7; f5 < best; f5 *= 5) {
+        for (int64_t f3 = f5; f3 < best; f3 *= 3) {
+          int64_t v = f3;
+          while (v < n) v *= 2;
+          if (v < best) best = v;
+          if (f3 >= n) break;
+        }
+        if (f5 >= n) break;
+      }
+      if (f7 >= n) break;
+    }
+    if (f11 >= n) break;
+  }
+  return best;
+}
+
+namespace {
+
+inline Complex Mul(Complex a, Complex b) {
+  return Complex(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
+}
+inline Complex MulNegI(Complex a) { return Complex(a.imag(), -a.real()); }  // a·(-i)
+
+// e^{-2πi k/n} for k in [0, count), from two small long-double tables (coarse[a]·fine[b] for k = a·B + b): one
+// rounding per entry and O(√n) trigonometric calls.
+std::vector<Complex> RootTable(size_t n, size_t count) {
+  std::vector<Complex> roots(count);
+  size_t block = 1;
+  while (block * block < count) ++block;
+  const long double step = -2.0L * std::numbers::pi_v<long double> / static_cast<long double>(n);
+  std::vector<std::complex<long double>> fine(block), coarse((count + block - 1) / block);
+  for (size_t b = 0; b < block; ++b) fine[b] = std::polar(1.0L, step * static_cast<long double>(b));
+  for (size_t a = 0; a < coarse.size(); ++a) coarse[a] = std::polar(1.0L, step * static_cast<long double>(a * block));
+  for (size_t k = 0; k < count; ++k) {
+    const auto& c = coarse[k / block];
+    const auto& f = fine[k % block];
+    roots[k] = Complex(static_cast<double>(c.real() * f.real() - c.imag() * f.imag()),
+                       static_cast<double>(c.real() * f.imag() + c.imag() * f.real()));
+  }
+  return roots;
+}
+
+}  // namespace
+
+FftPlan::FftPlan(size_t n) : n_(n) {
+  size_t rest = n;
+  while (rest % 4 == 0) {
+    radices_.push_back(4);
+    rest /= 4;
+  }
+  for (int p : {2, 3, 5, 7, 11}) {
+    while (rest % p == 0) {
+      radices_.push_back(p);
+      rest /= p;
+    }
+  }
+  for (size_t p = 13; rest > 1; p += 2) {
+    while (rest % p == 0) {
+      radices_.push_back(static_cast<int>(p));
+      rest /= p;
+    }
+    if (p * p > rest && rest > 1) {
+      radices_.push_back(static_cast<int>(rest));
+      rest = 1;
+    }
+  }
+  roots_ = RootTable(n, n);
+  scratch_.resize(n);
+}
+
+void FftPlan::Transform(Complex* data, bool inverse) const {
+  const size_t n = n_;
+  if (n <= 1) return;
+  if (inverse) {
+    for (size_t i = 0; i < n; ++i) data[i] = std::conj(data[i]);
+  }
+  Complex* x = data;
+  Complex* y = scratch_.data();
+  size_t len = n, stride = 1;
+  std::vector<Complex> small_roots, a, b;
+  for (int r : radices_) {
+    const size_t m = len / r;
+    const size_t tw_step = n / len;  // W_len^e = roots_[e * tw_step]
+    if (r == 2) {
+      for (size_t p = 0; p < m; ++p) {
+        const Complex w1 = roots_[p * tw_step];
+        for (size_t q = 0; q < stride; ++q) {
+          const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)];
+          y[q + stride * (2 * p)] = a0 + a1;
+          y[q + stride * (2 * p + 1)] = Mul(a0 - a1, w1);
+        }
+      }
+    } else if (r == 4) {
+      for (size_t p = 0; p < m; ++p) {
+        const Complex w1 = roots_[p * tw_step], w2 = roots_[2 * p * tw_step], w3 = roots_[3 * p * tw_step];
+        for (size_t q = 0; q < stride; ++q) {
+          const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)];
+          const Complex a2 = x[q + stride * (p + 2 * m)], a3 = x[q + stride * (p + 3 * m)];
+          const Complex s02 = a0 + a2, d02 = a0 - a2, s13 = a1 + a3, d13 = MulNegI(a1 - a3);
+          Complex* out = y + q + stride * (4 * p);
+          out[0] = s02 + s13;
+          out[stride] = Mul(d02 + d13, w1);
+          out[2 * stride] = Mul(s02 - s13, w2);
+          out[3 * stride] = Mul(d02 - d13, w3);
+        }
+      }
+    } else if (r == 3) {
+      constexpr double kC = -0.5, kS = -0.86602540378443864676;  // e^{-2πi/3}
+      for (size_t p = 0; p < m; ++p) {
+        const Complex w1 = roots_[p * tw_step], w2 = roots_[2 * p * tw_step];
+        for (size_t q = 0; q < stride; ++q) {
+          const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)], a2 = x[q + stride * (p + 2 * m)];
+          const Complex s = a1 + a2, d = a1 - a2;
+          const Complex t = a0 + kC * s;
+          const Complex u(-kS * d.imag(), kS * d.real());  // i·kS·d
+          Complex* out = y + q + stride * (3 * p);
+          out[0] = a0 + s;
+          out[stride] = Mul(t + u, w1);
+          out[2 * stride] = Mul(t - u, w2);
+        }
+      }
+    } else {
+      // Generic odd radix: a direct r-point DFT with precomputed e^{-2πi jk/r}.
+      small_roots.resize(r);
+      for (int k = 0; k < r; ++k) small_roots[k] = roots_[static_cast<size_t>(k) * (n / r)];
+      a.resize(r);
+      b.resize(r);
+      const int half = (r - 1) / 2;
+      for (size_t p = 0; p < m; ++p) {
+        for (size_t q = 0; q < stride; ++q) {
+          for (int k = 0; k < r; ++k) a[k] = x[q + stride * (p + k * m)];
+          // Pair k and r-k: b_j = a0 + Σ_{k<=half} (a_k + a_{r-k}) cos + i (a_k - a_{r-k}) sin.
+          Complex sum = a[0];
+          for (int k = 1; k <= half; ++k) sum += a[k] + a[r - k];
+          b[0] = sum;
+          for (int j = 1; j <= half; ++j) {
+            Complex re = a[0], im(0.0, 0.0);
+            for (int k = 1; k <= half; ++k) {
+              const Complex w = small_roots[(static_cast<size_t>(j) * k) % r];
+              re += (a[k] + a[r - k]) * w.real();
+              im += (a[k] - a[r - k]) * w.imag();
+            }
+            const Complex iim(-im.imag(), im.real());  // i·im
+            b[j] = re + iim;
+            b[r - j] = re - iim;
+          }
+          Complex* out = y + q + stride * (r * p);
+          out[0] = b[0];
+          for (int j = 1; j < r; ++j) out[j * stride] = Mul(b[j], roots_[j * p * tw_step]);
+        }
+      }
+    }
+    std::swap(x, y);
+    stride *= r;
+    len = m;
+  }
+  if (x != data) {
+    for (size_t i = 0; i < n; ++i) data[i] = x[i];
+  }
+  if (inverse) {
+    for (size_t i = 0; i < n; ++i) data[i] = std::conj(data[i]);
+  }
+}
+
+std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
+  const size_t used = count < n ? count : n;
+  std::vector<Complex> out(n / 2 + 1);
+  if (n % 2 == 1 || n < 4) {
+    std::vector<Complex> full(n, Complex(0, 0));
+    for (size_t i = 0; i < used; ++i) full[i] = Complex(x[i], 0.0);
+    FftPlan(n).Transform(full.data(), false);
+    for (size_t k = 0; k <= n / 2; ++k) out[k] = full[k];
+    return out;
+  }
+  // Pack even/odd samples into one complex sequence of half the length, transform, then separate.
+  const size_t h = n / 2;
+  std::vector<Complex> z(h, Complex(0, 0));
+  for (size_t i = 0; i < used; ++i) {
+    if (i % 2 == 0) {
+      z[i / 2].real(x[i]);
+    } else {
+      z[i / 2].imag(x[i]);
+    }
+  }
+  FftPlan plan(h);
+  plan.Transform(z.data(), false);
+  const std::vector<Complex> w = RootTable(n, h + 1);
+  for (size_t k = 0; k <= h; ++k) {
+    const Complex zk = z[k % h];
+    const Complex zc = std::conj(z[(h - k) % h]);
+    const Complex even = 0.5 * (zk + zc);
+    const Complex diff = zk - zc;
+    const Complex odd(0.5 * diff.imag(), -0.5 * diff.real());  // -i/2 · diff
+    out[k] = even + Mul(w[k], odd);
+  }
+  return out;
+}
+
+std::vector<double> HermitianInverseFft(const std::vector<Complex>& half, size_t n) {
+  std::vector<double> y(n);
+  if (n % 2 == 1 || n < 4) {
+    std::vector<Complex> full(n);
+    for (size_t k = 0; k <= n / 2; ++k) full[k] = half[k];
+    for (size_t k = n / 2 + 1; k < n; ++k) full[k] = std::conj(half[n - k]);
+    FftPlan(n).Transform(full.data(), true);
+    const double scale = 1.0 / static_cast<double>(n);
+    for (size_t i = 0; i < n; ++i) y[i] = full[i].real() * scale;
+    return y;
+  }
+  const size_t h = n / 2;
+  std::vector<Complex> z(h);
+  const std::vector<Complex> w = RootTable(n, h);  // conjugated below: e^{+2πi k/n}
+  for (size_t k = 0; k < h; ++k) {
+    const Complex a = half[k], b = std::conj(half[h - k]);
+    const Complex even = a + b;
+    const Complex odd = Mul(a - b, std::conj(w[k]));
+    z[k] = even + Complex(-odd.imag(), odd.real());  // even + i·odd
+  }
+  FftPlan(h).Transform(z.data(), true);
+  const double scale = 0.5 / static_cast<double>(h);
+  for (size_t j = 0; j < h; ++j) {
+    y[2 * j] = z[j].real() * scale;
+    y[2 * j + 1] = z[j].imag() * scale;
+  }
+  return y;
+}
+
+}  // namespace tb::dp

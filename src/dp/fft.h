@@ -1,0 +1,44 @@
+// Discrete Fourier transforms for the PLD accountant: a mixed-radix (2, 3, 4, 5, 7, 11, any) Stockham FFT on
+// complex doubles, real-input forward / Hermitian-input inverse transforms, and pocketfft's "fast length" rule
+// (the smallest 2·3·5·7·11-smooth size), which the reference uses and which decides how the circular convolution
+// wraps. Never allocates beyond O(n) scratch; sizes are the caller's to bound.
+#ifndef TASKBUILDER_DP_FFT_H_
+#define TASKBUILDER_DP_FFT_H_
+
+#include <complex>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace tb::dp {
+
+using Complex = std::complex<double>;
+
+// The smallest integer >= n whose prime factors are all in {2, 3, 5, 7, 11} (scipy.fft.next_fast_len).
+int64_t NextFastLength(int64_t n);
+
+// An FFT plan for one length: the factorization and a table of the n-th roots of unity.
+class FftPlan {
+ public:
+  explicit FftPlan(size_t n);
+  size_t size() const { return n_; }
+  // In-place unnormalized DFT: forward uses e^{-2πi jk/n}, inverse e^{+2πi jk/n}.
+  void Transform(Complex* data, bool inverse) const;
+
+ private:
+  size_t n_;
+  std::vector<int> radices_;
+  std::vector<Complex> roots_;  // roots_[k] = e^{-2πi k/n}
+  mutable std::vector<Complex> scratch_;
+};
+
+// X[k] = Σ x[j] e^{-2πi jk/n} for k in [0, n/2] (the rest is conjugate-symmetric). `x` is zero-padded or
+// truncated to n. Output size n/2 + 1.
+std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n);
+
+// The real sequence y[j] = (1/n) Σ_k Y[k] e^{+2πi jk/n}, where Y is Hermitian and given for k in [0, n/2].
+std::vector<double> HermitianInverseFft(const std::vector<Complex>& half, size_t n);
+
+}  // namespace tb::dp
+
+#endif  // TASKBUILDER_DP_FFT_H_

@@ -1,0 +1,49 @@
+#include "dp/pld_accountant.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "dp/subsampled_gaussian_pld.h"
+
+namespace tb::dp {
+namespace {
+
+absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int64_t rounds, double delta,
+                                        const PmfLimits& limits) {
+  auto per_round = loss.Discretize(limits);
+  if (!per_round.ok()) return per_round.status();
+  auto composed = SelfCompose(*per_round, rounds, kTailMassTruncation, limits);
+  if (!composed.ok()) return composed.status();
+  // The accountant composes the event into its initial (identity) PLD; that step truncates tails once more.
+  auto total = Compose(PrivacyLossPmf::Identity(), *composed, kTailMassTruncation, limits);
+  if (!total.ok()) return total.status();
+  return EpsilonForDelta(*total, delta);
+}
+
+}  // namespace
+
+absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t rounds, double delta,
+                                              const PmfLimits& limits) {
+  if (!(q >= 0 && q <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("sampling probability must be in [0, 1], got ", q));
+  }
+  if (!(sigma >= 0) || !std::isfinite(sigma)) {
+    return absl::InvalidArgumentError(absl::StrCat("noise multiplier must be finite and >= 0, got ", sigma));
+  }
+  if (rounds < 0) return absl::InvalidArgumentError(absl::StrCat("rounds must be >= 0, got ", rounds));
+  if (!(delta >= 0 && delta <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat("delta must be in [0, 1], got ", delta));
+  }
+  if (rounds == 0 || q == 0) return 0.0;
+  if (sigma == 0) return INFINITY;
+  auto remove = DirectionEpsilon(SubsampledGaussianLoss(sigma, q, Adjacency::kRemove), rounds, delta, limits);
+  if (!remove.ok()) return remove.status();
+  if (q == 1) return *remove;
+  auto add = DirectionEpsilon(SubsampledGaussianLoss(sigma, q, Adjacency::kAdd), rounds, delta, limits);
+  if (!add.ok()) return add.status();
+  return std::max(*remove, *add);
+}
+
+}  // namespace tb::dp

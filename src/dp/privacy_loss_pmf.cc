@@ -1,0 +1,341 @@
+#include "dp/privacy_loss_pmf.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <complex>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "dp/fft.h"
+
+namespace tb::dp {
+namespace {
+
+// Index of the first element at which the running sum exceeds `threshold` (size() if it never does).
+template <typename It>
+size_t PrefixIndexAbove(It begin, It end, double threshold) {
+  double sum = 0.0;
+  size_t i = 0;
+  for (It it = begin; it != end; ++it, ++i) {
+    sum += *it;
+    if (sum > threshold) return i;
+  }
+  return i;
+}
+
+struct Truncated {
+  size_t offset = 0;      // bins dropped on the left
+  double right_mass = 0;  // mass dropped on the right (goes to infinity)
+};
+
+// Pessimistic tail truncation in place: keep probs[l:r], add the left tail to the first kept bin.
+Truncated TruncateTails(std::vector<double>& probs, double tau) {
+  Truncated t;
+  if (tau == 0 || probs.empty()) return t;
+  const size_t n = probs.size();
+  const size_t l = PrefixIndexAbove(probs.begin(), probs.end(), tau / 2);
+  size_t r = n - PrefixIndexAbove(probs.rbegin(), probs.rend(), tau / 2);
+  r = std::max(r, l + 1);
+  if (l >= n) return t;  // cannot happen for a distribution of mass ~1; keep everything
+  double left = 0.0, right = 0.0;
+  for (size_t i = 0; i < l; ++i) left += probs[i];
+  for (size_t i = r; i < n; ++i) right += probs[i];
+  std::vector<double> kept(probs.begin() + l, probs.begin() + std::min(r, n));
+  kept[0] += left;
+  probs = std::move(kept);
+  t.offset = l;
+  t.right_mass = right;
+  return t;
+}
+
+PrivacyLossPmf ToDense(const PrivacyLossPmf& p) {
+  if (p.dense) return p;
+  PrivacyLossPmf d;
+  d.dense = true;
+  d.infinity_mass = p.infinity_mass;
+  if (p.keys.empty()) return d;
+  d.lower = p.keys.front();
+  d.probs.assign(static_cast<size_t>(p.keys.back() - p.keys.front() + 1), 0.0);
+  for (size_t i = 0; i < p.keys.size(); ++i) d.probs[static_cast<size_t>(p.keys[i] - d.lower)] = p.probs[i];
+  return d;
+}
+
+// x² + y² - 1 for 0.5 <= x < 1, y <= x, with the products split exactly (fma) and the five terms summed in
+// double-double, so the result is (nearly always) the correctly rounded value glibc's clog computes.
+double X2Y2M1(double x, double y) {
+  auto two_sum = [](double a, double b, double* err) {
+    const double s = a + b;
+    const double bb = s - a;
+    *err = (a - (s - bb)) + (b - bb);
+    return s;
+  };
+  const double px = x * x, ex = std::fma(x, x, -px);
+  const double py = y * y, ey = std::fma(y, y, -py);
+  double e1, e2;
+  double s = two_sum(px, -1.0, &e1);
+  s = two_sum(s, py, &e2);
+  return s + (((e1 + e2) + ex) + ey);
+}
+
+// cpow(z, T) as glibc computes it — cexp(T·clog(z)), with clog's accurate log|z| branches near |z| = 1 — but
+// without glibc's general-purpose (sorting) x2y2m1, which dominated the accountant's run time.
+Complex PowerViaLog(Complex z, double t) {
+  const double x = z.real(), y = z.imag();
+  double ax = std::fabs(x), ay = std::fabs(y);
+  if (ax < ay) std::swap(ax, ay);
+  double log_abs;
+  if (ax == 1) {
+    log_abs = std::log1p(ay * ay) / 2;
+  } else if (ax > 1 && ax < 2 && ay < 1) {
+    double d2m1 = (ax - 1) * (ax + 1);
+    if (ay >= DBL_EPSILON) d2m1 += ay * ay;
+    log_abs = std::log1p(d2m1) / 2;
+  } else if (ax < 1 && ax >= 0.5 && ay < DBL_EPSILON / 2) {
+    log_abs = std::log1p((ax - 1) * (ax + 1)) / 2;
+  } else if (ax < 1 && ax >= 0.5 && ax * ax + ay * ay >= 0.5) {
+    log_abs = std::log1p(X2Y2M1(ax, ay)) / 2;
+  } else {
+    log_abs = std::log(std::hypot(ax, ay));
+  }
+  const double re = t * log_abs;
+  if (re < -746) return Complex(0.0, 0.0);  // exp underflows to zero whatever the phase
+  const double im = t * std::atan2(y, x);
+  const double m = std::exp(re);
+  return Complex(m * std::cos(im), m * std::sin(im));
+}
+
+// numpy's complex power z**T: exact repeated squaring below 100 (npy_cpow), cpow (via PowerViaLog) otherwise.
+inline Complex PowerInt(Complex z, int64_t t) {
+  if (t == 0) return Complex(1.0, 0.0);
+  if (z.real() == 0.0 && z.imag() == 0.0) return Complex(0.0, 0.0);
+  auto mul = [](Complex a, Complex b) {
+    return Complex(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
+  };
+  if (t == 1) return z;
+  if (t == 2) return mul(z, z);
+  if (t == 3) return mul(z, mul(z, z));
+  if (t < 100) {
+    Complex acc(1.0, 0.0), p = z;
+    int64_t mask = 1;
+    while (true) {
+      if (t & mask) acc = mul(acc, p);
+      mask <<= 1;
+      if (t < mask) break;
+      p = mul(p, p);
+    }
+    return acc;
+  }
+  if (!std::isfinite(z.real()) || !std::isfinite(z.imag())) return std::pow(z, Complex(static_cast<double>(t), 0.0));
+  return PowerViaLog(z, static_cast<double>(t));
+}
+
+absl::Status TooLarge(const char* what, double needed, int64_t limit) {
+  return absl::InvalidArgumentError(absl::StrCat("privacy accounting would need a ", what, " of ",
+                                                 absl::StrCat(static_cast<int64_t>(std::min(needed, 9e18))),
+                                                 " bins (limit ", limit,
+                                                 "); the noise multiplier is too small or the number of rounds too "
+                                                 "large to account for"));
+}
+
+}  // namespace
+
+PrivacyLossPmf PrivacyLossPmf::Identity() {
+  PrivacyLossPmf p;
+  p.keys = {0};
+  p.probs = {1.0};
+  return p;
+}
+
+PrivacyLossPmf PrivacyLossPmf::FromContiguous(int64_t lower, std::vector<double> probs, double infinity_mass) {
+  PrivacyLossPmf p;
+  p.infinity_mass = infinity_mass;
+  if (static_cast<int64_t>(probs.size()) <= kMaxSparseSize) {
+    p.keys.resize(probs.size());
+    for (size_t i = 0; i < probs.size(); ++i) p.keys[i] = lower + static_cast<int64_t>(i);
+    p.probs = std::move(probs);
+  } else {
+    p.dense = true;
+    p.lower = lower;
+    p.probs = std::move(probs);
+  }
+  return p;
+}
+
+absl::StatusOr<PrivacyLossPmf> Compose(const PrivacyLossPmf& a, const PrivacyLossPmf& b, double tau,
+                                       const PmfLimits& limits) {
+  const double infinity = a.infinity_mass + b.infinity_mass - a.infinity_mass * b.infinity_mass;
+  if (!a.dense && !b.dense && static_cast<int64_t>(a.size() * b.size()) <= kMaxSparseSize) {
+    if (a.keys.empty() || b.keys.empty()) {
+      PrivacyLossPmf out;
+      out.infinity_mass = infinity;
+      return out;
+    }
+    // Quadratic convolution, adding each key's terms in dp_accounting's order (a's keys outer, b's inner).
+    const int64_t lo = a.keys.front() + b.keys.front();
+    const int64_t hi = a.keys.back() + b.keys.back();
+    std::vector<double> sums(static_cast<size_t>(hi - lo + 1), 0.0);
+    std::vector<char> present(sums.size(), 0);
+    for (size_t i = 0; i < a.size(); ++i) {
+      for (size_t j = 0; j < b.size(); ++j) {
+        const size_t k = static_cast<size_t>(a.keys[i] + b.keys[j] - lo);
+        sums[k] = sums[k] + a.probs[i] * b.probs[j];
+        present[k] = 1;
+      }
+    }
+    std::vector<int64_t> keys;
+    std::vector<double> probs;
+    for (size_t k = 0; k < sums.size(); ++k) {
+      if (!present[k]) continue;
+      keys.push_back(lo + static_cast<int64_t>(k));
+      probs.push_back(sums[k]);
+    }
+    const Truncated t = TruncateTails(probs, tau);
+    PrivacyLossPmf out;
+    out.keys.assign(keys.begin() + t.offset, keys.begin() + t.offset + probs.size());
+    out.probs = std::move(probs);
+    out.infinity_mass = infinity + t.right_mass;
+    return out;
+  }
+  PrivacyLossPmf da = ToDense(a), db = ToDense(b);
+  std::vector<double> conv;
+  if (da.size() == 1 || db.size() == 1) {
+    // Convolution with a single bin is a scaling; the identity composition of the accountant lands here.
+    const double s = da.size() == 1 ? da.probs[0] : db.probs[0];
+    conv = da.size() == 1 ? db.probs : da.probs;
+    if (s != 1.0) {
+      for (double& v : conv) v *= s;
+    }
+  } else {
+    const int64_t length = static_cast<int64_t>(da.size() + db.size() - 1);
+    const int64_t n = NextFastLength(length);
+    if (n > limits.max_fft_length) return TooLarge("convolution", static_cast<double>(n), limits.max_fft_length);
+    std::vector<Complex> fa = RealForwardFft(da.probs.data(), da.size(), static_cast<size_t>(n));
+    std::vector<Complex> fb = RealForwardFft(db.probs.data(), db.size(), static_cast<size_t>(n));
+    for (size_t k = 0; k < fa.size(); ++k) fa[k] *= fb[k];
+    conv = HermitianInverseFft(fa, static_cast<size_t>(n));
+    conv.resize(static_cast<size_t>(length));
+  }
+  const Truncated t = TruncateTails(conv, tau);
+  PrivacyLossPmf out;
+  out.dense = true;
+  out.lower = da.lower + db.lower + static_cast<int64_t>(t.offset);
+  out.probs = std::move(conv);
+  out.infinity_mass = infinity + t.right_mass;
+  return out;
+}
+
+absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t count, double tau,
+                                           const PmfLimits& limits) {
+  if (count < 1) return absl::InvalidArgumentError("self-composition needs at least one round");
+  if (!pmf.dense) {
+    if (count == 1) return pmf;
+    // |pmf|^count <= 1000, without overflow.
+    int64_t power = 1;
+    bool small = true;
+    for (int64_t i = 0; i < count && small; ++i) {
+      power *= static_cast<int64_t>(pmf.size());
+      if (power > kMaxSparseSize) small = false;
+      if (pmf.size() <= 1) break;
+    }
+    if (small) {
+      PrivacyLossPmf result = pmf;
+      for (int64_t i = 2; i <= count; ++i) {
+        auto next = Compose(result, pmf, i != count ? 0.0 : tau, limits);
+        if (!next.ok()) return next.status();
+        result = *std::move(next);
+      }
+      return result;
+    }
+  }
+  const PrivacyLossPmf p = ToDense(pmf);
+  const int64_t n = static_cast<int64_t>(p.size());
+  const double t = static_cast<double>(count);
+  // The final lower loss lower·T + shift must fit comfortably in 64 bits.
+  if (static_cast<double>(std::llabs(p.lower) + n) * t > 4e18) return TooLarge("loss range", 9e18, limits.max_fft_length);
+
+  // Chernoff bounds on the support of the T-fold sum (dp_accounting's orders ±1..±20 over n). The sums
+  // Σ p_i e^{o·i} use running powers, re-anchored with exp() every 4096 bins to keep their drift below 1e-13.
+  constexpr int kOrders = 40;
+  double orders[kOrders], base[kOrders], power[kOrders], sums[kOrders];
+  for (int k = 0; k < kOrders; ++k) {
+    const int kk = k < 20 ? k - 20 : k - 19;
+    orders[k] = static_cast<double>(kk) / static_cast<double>(n);
+    base[k] = std::exp(orders[k]);
+    power[k] = 1.0;
+    sums[k] = 0.0;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    if ((i & 4095) == 0) {
+      for (int k = 0; k < kOrders; ++k) power[k] = std::exp(static_cast<double>(i) * orders[k]);
+    }
+    const double pi = p.probs[static_cast<size_t>(i)];
+    for (int k = 0; k < kOrders; ++k) {
+      sums[k] += pi * power[k];
+      power[k] *= base[k];
+    }
+  }
+  double upper = static_cast<double>(n - 1) * t;
+  double lower = 0.0;
+  const double log_two_over_tau = std::log(2 / tau);
+  for (int k = 0; k < kOrders; ++k) {
+    const double bound = (t * std::log(sums[k]) + log_two_over_tau) / orders[k];
+    if (orders[k] > 0) upper = std::min(upper, std::ceil(bound));
+    if (orders[k] < 0) lower = std::max(lower, std::floor(bound));
+  }
+  const double window = upper - lower + 1;
+  if (!(window <= static_cast<double>(limits.max_fft_length))) {
+    return TooLarge("self-composition window", window, limits.max_fft_length);
+  }
+  const int64_t low = static_cast<int64_t>(lower);
+  const int64_t length = static_cast<int64_t>(upper) - low + 1;
+  const int64_t fft_length = NextFastLength(std::max(length, n));
+  if (fft_length > limits.max_fft_length) {
+    return TooLarge("self-composition FFT", static_cast<double>(fft_length), limits.max_fft_length);
+  }
+  std::vector<Complex> spectrum = RealForwardFft(p.probs.data(), p.size(), static_cast<size_t>(fft_length));
+  for (Complex& z : spectrum) z = PowerInt(z, count);
+  std::vector<double> y = HermitianInverseFft(spectrum, static_cast<size_t>(fft_length));
+  std::vector<double> out(static_cast<size_t>(length));
+  size_t src = static_cast<size_t>(low % fft_length);
+  for (int64_t i = 0; i < length; ++i) {
+    out[static_cast<size_t>(i)] = y[src];
+    if (++src == static_cast<size_t>(fft_length)) src = 0;
+  }
+  PrivacyLossPmf result;
+  result.dense = true;
+  result.lower = p.lower * count + low;
+  result.probs = std::move(out);
+  result.infinity_mass = tau - std::expm1(t * std::log1p(-p.infinity_mass));
+  return result;
+}
+
+double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta) {
+  if (pmf.infinity_mass > delta) return INFINITY;
+  double mu = pmf.infinity_mass, ml = 0.0;
+  const size_t n = pmf.size();
+  // Walk losses from the top. Dense losses are generated by repeated subtraction of d from the top loss, as the
+  // reference does (itertools.count), so they carry the same rounding.
+  double loss = pmf.dense ? static_cast<double>(pmf.lower + static_cast<int64_t>(n) - 1) * kValueDiscretization : 0.0;
+  for (size_t step = 0; step < n; ++step) {
+    const size_t i = n - 1 - step;
+    if (!pmf.dense) loss = static_cast<double>(pmf.keys[i]) * kValueDiscretization;
+    const double exp_minus_loss = std::exp(-loss);
+    if (mu > delta && ml > 0) {
+      // log((mu-δ)/ml) >= loss, evaluated with log() only when the cheap test cannot decide.
+      const double ratio = (mu - delta) / ml;
+      const double threshold = 1.0 / exp_minus_loss;
+      if (!(ratio < threshold * (1 - 1e-12)) && std::log(ratio) >= loss) break;
+    }
+    const double pr = pmf.probs[i];
+    mu += pr;
+    ml += exp_minus_loss * pr;
+    if (mu >= delta && ml == 0) return std::max(0.0, loss);
+    if (pmf.dense) loss -= kValueDiscretization;
+  }
+  if (mu <= ml + delta) return 0.0;
+  return std::log((mu - delta) / ml);
+}
+
+}  // namespace tb::dp

@@ -1,0 +1,55 @@
+// A discretized privacy-loss distribution (PMF over losses k·d, plus the mass at +∞) and the operations the PLD
+// accountant needs: composition, T-fold self-composition in the frequency domain, pessimistic tail truncation and
+// ε for a given δ. Semantics follow dp_accounting 0.4.3's pld_pmf (behavior.md §4.2.2) step by step, because the
+// reference's discrete choices (Chernoff window, FFT size and wrap-around, truncation) are part of its numbers.
+// Never allocates more than the limits in PmfLimits; anything larger is an error, not an attempt.
+#ifndef TASKBUILDER_DP_PRIVACY_LOSS_PMF_H_
+#define TASKBUILDER_DP_PRIVACY_LOSS_PMF_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace tb::dp {
+
+inline constexpr double kValueDiscretization = 1e-4;  // d
+inline constexpr double kTailMassTruncation = 1e-15;  // τ
+inline constexpr int64_t kMaxSparseSize = 1000;
+
+// Bounds that keep every accounting call in bounded memory (and so bounded time).
+struct PmfLimits {
+  int64_t max_bins = int64_t{1} << 23;        // per-round PMF length (≈ 64 MiB of doubles)
+  int64_t max_fft_length = int64_t{1} << 23;  // FFT size of the self-composition (≈ 200 MiB peak)
+};
+
+struct PrivacyLossPmf {
+  // Dense: probs[i] is the mass at loss (lower + i)·d. Sparse: mass probs[i] at keys[i]·d, keys ascending.
+  bool dense = false;
+  int64_t lower = 0;
+  std::vector<int64_t> keys;
+  std::vector<double> probs;
+  double infinity_mass = 0.0;
+
+  size_t size() const { return probs.size(); }
+  static PrivacyLossPmf Identity();  // sparse {0: 1}, no infinity mass
+  // Sparse if it has at most kMaxSparseSize entries, dense otherwise (dp_accounting's create_pmf rule).
+  static PrivacyLossPmf FromContiguous(int64_t lower, std::vector<double> probs, double infinity_mass);
+};
+
+// The distribution of the sum of independent losses from `a` and `b`, with right-tail mass up to tau/2 moved to
+// infinity and left-tail mass up to tau/2 moved to the first kept bin (pessimistic).
+absl::StatusOr<PrivacyLossPmf> Compose(const PrivacyLossPmf& a, const PrivacyLossPmf& b, double tau,
+                                       const PmfLimits& limits = {});
+
+// The T-fold composition of `pmf` with itself.
+absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t count, double tau,
+                                           const PmfLimits& limits = {});
+
+// The smallest ε with hockey-stick divergence <= delta (dp_accounting's get_epsilon_for_delta); +inf when the
+// infinity mass alone exceeds delta.
+double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta);
+
+}  // namespace tb::dp
+
+#endif  // TASKBUILDER_DP_PRIVACY_LOSS_PMF_H_

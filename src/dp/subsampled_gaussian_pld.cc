@@ -1,0 +1,160 @@
+#include "dp/subsampled_gaussian_pld.h"
+
+#include <cmath>
+#include <limits>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "dp/special_functions.h"
+
+namespace tb::dp {
+namespace {
+
+// log(e^x + e^y) and log(e^x - e^y) (y < x), as dp_accounting's log-space helpers.
+double LogAdd(double x, double y) {
+  const double lo = std::min(x, y), hi = std::max(x, y);
+  return hi + std::log1p(std::exp(lo - hi));
+}
+absl::StatusOr<double> LogSub(double x, double y) {
+  if (y >= x) return absl::InternalError("log-space subtraction of a larger value");
+  return x + std::log1p(-std::exp(y - x));
+}
+
+// log(a·e^b + c), stably (dp_accounting's log_a_times_exp_b_plus_c).
+absl::StatusOr<double> LogATimesExpBPlusC(double a, double b, double c) {
+  if (a == 0) return std::log(c);
+  if (a < 0) return LogSub(std::log(c), std::log(-a) + b);
+  if (b == 0) return std::log(a + c);
+  const double d = b + std::log(a);
+  if (c == 0) return d;
+  if (c < 0) return LogSub(d, std::log(-c));
+  return LogAdd(d, std::log(c));
+}
+
+// Python's math.isclose(a, b) with rel_tol 1e-9 and abs_tol 0.
+bool IsClose(double a, double b) {
+  if (a == b) return true;
+  if (std::isinf(a) || std::isinf(b)) return false;
+  const double diff = std::fabs(b - a);
+  return diff <= std::fabs(1e-9 * b) || diff <= std::fabs(1e-9 * a);
+}
+
+}  // namespace
+
+double SubsampledGaussianLoss::LossWithoutSubsampling(double x) const {
+  const double s2 = sigma_ * sigma_;
+  return add_ ? (0.5 - x) / s2 : (-0.5 - x) / s2;
+}
+
+double SubsampledGaussianLoss::InverseLossWithoutSubsampling(double loss) const {
+  const double s2 = sigma_ * sigma_;
+  return add_ ? 0.5 - loss * s2 : -0.5 - loss * s2;
+}
+
+double SubsampledGaussianLoss::Loss(double x) const {
+  const double w = LossWithoutSubsampling(x);
+  if (q_ == 1) return w;
+  // Both branches have a positive third argument for q < 1, so they cannot fail.
+  if (add_) return -LogATimesExpBPlusC(q_, -w, 1 - q_).value_or(NAN);
+  return LogATimesExpBPlusC(q_, w, 1 - q_).value_or(NAN);
+}
+
+absl::StatusOr<double> SubsampledGaussianLoss::InverseLoss(double loss) const {
+  if (q_ == 1) return InverseLossWithoutSubsampling(loss);
+  if (add_) {
+    const double bound = -std::log(1 - q_);
+    if (IsClose(loss, bound)) return InverseLossWithoutSubsampling(INFINITY);
+    if (loss > bound) return absl::InvalidArgumentError("privacy loss above the mechanism's range");
+    auto v = LogATimesExpBPlusC(1 / q_, -loss, 1 - 1 / q_);
+    if (!v.ok()) return v.status();
+    return InverseLossWithoutSubsampling(-*v);
+  }
+  const double bound = std::log(1 - q_);
+  if (IsClose(loss, bound)) return InverseLossWithoutSubsampling(-INFINITY);
+  if (loss <= bound) return absl::InvalidArgumentError("privacy loss below the mechanism's range");
+  auto v = LogATimesExpBPlusC(1 / q_, loss, 1 - 1 / q_);
+  if (!v.ok()) return v.status();
+  return InverseLossWithoutSubsampling(*v);
+}
+
+double SubsampledGaussianLoss::UpperCdf(double x) const {
+  if (add_) return Ndtr(x / sigma_);
+  if (q_ == 1) return Ndtr((x + 1) / sigma_);
+  return (1 - q_) * Ndtr(x / sigma_) + q_ * Ndtr((x + 1) / sigma_);
+}
+
+double SubsampledGaussianLoss::LowerLogCdf(double x) const {
+  if (!add_) return LogNdtr(x / sigma_);
+  if (q_ == 1) return LogNdtr((x + -1) / sigma_);
+  return LogAddExp(std::log1p(-q_) + LogNdtr(x / sigma_), std::log(q_) + LogNdtr((x + -1) / sigma_));
+}
+
+absl::StatusOr<double> SubsampledGaussianLoss::Delta(double epsilon) const {
+  double delta;
+  bool inverse_formula;
+  if (q_ == 1) {
+    inverse_formula = true;
+  } else if (add_) {
+    inverse_formula = epsilon < -std::log1p(-q_);
+  } else {
+    inverse_formula = epsilon > std::log1p(-q_);
+  }
+  if (inverse_formula) {
+    auto x = InverseLoss(epsilon);
+    if (!x.ok()) return x.status();
+    delta = UpperCdf(*x) - std::exp(epsilon + LowerLogCdf(*x));
+  } else {
+    delta = add_ ? 0.0 : -std::expm1(epsilon);
+  }
+  // np.clip(δ, 0, 1): NaN passes through.
+  if (delta < 0) delta = 0;
+  if (delta > 1) delta = 1;
+  return delta;
+}
+
+absl::StatusOr<PrivacyLossPmf> SubsampledGaussianLoss::Discretize(const PmfLimits& limits) const {
+  constexpr double d = kValueDiscretization;
+  // Outputs beyond Φσ⁻¹(e^-50/2) on either side carry negligible mass.
+  double lower_x = sigma_ * Ndtri(0.5 * std::exp(-50.0));
+  double upper_x = -lower_x;
+  if (add_) {
+    upper_x += 1;
+  } else {
+    lower_x -= 1;
+  }
+  const double eps_upper = Loss(lower_x);
+  const double eps_lower = Loss(upper_x);
+  const double lo_d = std::floor(eps_lower / d);
+  const double hi_d = std::ceil(eps_upper / d);
+  const double bins = hi_d - lo_d + 1;
+  if (!(bins <= static_cast<double>(limits.max_bins))) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "privacy accounting would need a per-round privacy-loss distribution of ",
+        std::isfinite(bins) ? absl::StrCat(static_cast<int64_t>(std::min(bins, 9e18))) : std::string("unbounded"),
+        " bins (limit ", limits.max_bins, "); the noise multiplier ", sigma_, " is too small to account for"));
+  }
+  const int64_t lo = static_cast<int64_t>(lo_d);
+  const int64_t n = static_cast<int64_t>(bins);
+  std::vector<double> deltas(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    auto v = Delta(static_cast<double>(lo + i) * d);
+    if (!v.ok()) return v.status();
+    deltas[static_cast<size_t>(i)] = *v;
+  }
+  if (n == 1) return PrivacyLossPmf::FromContiguous(lo, {1 - deltas[0]}, deltas[0]);
+  std::vector<double> probs(static_cast<size_t>(n));
+  const double expm1_d = std::expm1(d), exp_d = std::exp(d), expm1_minus_d = std::expm1(-d);
+  probs[0] = 1 - deltas[0] + (deltas[1] - deltas[0]) / expm1_d;
+  for (int64_t i = 1; i + 1 < n; ++i) {
+    const double diff = deltas[i + 1] - deltas[i], prev = deltas[i] - deltas[i - 1];
+    probs[static_cast<size_t>(i)] = (diff - prev * exp_d) / expm1_d;
+  }
+  probs[static_cast<size_t>(n - 1)] = (deltas[n - 1] - deltas[n - 2]) / expm1_minus_d;
+  for (double& p : probs) {
+    if (p < 0) p = 0;  // np.maximum(0, p)
+  }
+  const double infinity = deltas[static_cast<size_t>(n - 1)];
+  return PrivacyLossPmf::FromContiguous(lo, std::move(probs), infinity);
+}
+
+}  // namespace tb::dp

@@ -1,0 +1,44 @@
+// The privacy-loss PMF of one Poisson-subsampled Gaussian mechanism (sensitivity 1, noise σ, sampling q) under
+// add-or-remove-one, discretized to the 1e-4 grid with dp_accounting's pessimistic "connect the dots" rule
+// (behavior.md §4.2.2). REMOVE and ADD are the two adjacency directions; ε is the max over both.
+// Inputs must be validated by the caller (0 < q <= 1, σ > 0, finite); sizes are bounded by PmfLimits.
+#ifndef TASKBUILDER_DP_SUBSAMPLED_GAUSSIAN_PLD_H_
+#define TASKBUILDER_DP_SUBSAMPLED_GAUSSIAN_PLD_H_
+
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "dp/privacy_loss_pmf.h"
+
+namespace tb::dp {
+
+enum class Adjacency { kRemove, kAdd };
+
+class SubsampledGaussianLoss {
+ public:
+  SubsampledGaussianLoss(double sigma, double sampling_prob, Adjacency adjacency)
+      : sigma_(sigma), q_(sampling_prob), add_(adjacency == Adjacency::kAdd) {}
+
+  // Privacy loss at output x, and its inverse (an error outside the loss range).
+  double Loss(double x) const;
+  absl::StatusOr<double> InverseLoss(double loss) const;
+  // δ(ε) of the mechanism, clipped to [0, 1].
+  absl::StatusOr<double> Delta(double epsilon) const;
+
+  // The discretized PMF (sparse when it has at most 1000 bins).
+  absl::StatusOr<PrivacyLossPmf> Discretize(const PmfLimits& limits = {}) const;
+
+ private:
+  double LossWithoutSubsampling(double x) const;
+  double InverseLossWithoutSubsampling(double loss) const;
+  double UpperCdf(double x) const;
+  double LowerLogCdf(double x) const;
+
+  double sigma_;
+  double q_;
+  bool add_;
+};
+
+}  // namespace tb::dp
+
+#endif  // TASKBUILDER_DP_SUBSAMPLED_GAUSSIAN_PLD_H_
