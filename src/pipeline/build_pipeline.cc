@@ -13,6 +13,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "pipeline/dp_stage.h"
+#include "pipeline/publish.h"
 #include "pipeline/task_publication.h"
 #include "tasks/task_factory.h"
 
@@ -287,52 +288,19 @@ BuildResult RunBuild(const odp::BuildTaskRequest& request, bool artifact_only, c
     result.optional_artifacts = *eval_artifacts;
   }
 
-  // Stage F: create the tasks in TM, training first; the returned Tasks replace ours.
-  std::vector<odp::Task> created;
-  if (!artifact_only) {
-    TaskManagement& tm = *services.task_management;
-    auto created_main = tm.CreateTask(main);
-    if (!created_main.ok()) {
-      return Fail(result, ErrorType::TASK_MANAGEMENT_ERROR,
-                  absl::StrCat(kTaskManagementFailed, created_main.status().message()));
-    }
-    main = *std::move(created_main);
-    created.push_back(main);
-    if (optional) {
-      // The eval task evaluates the training task just created when it names this population (§12.12); the
-      // original sent the id guessed in the config.
-      auto* eval_info = optional->mutable_info()->mutable_evaluation_info();
-      if (training_and_eval && eval_info->training_population_name() == main.population_name() &&
-          main.task_id() != 0) {
-        eval_info->set_training_task_id(main.task_id());
-      }
-      auto created_eval = tm.CreateTask(*optional);
-      if (!created_eval.ok()) {
-        return Fail(result, ErrorType::TASK_MANAGEMENT_ERROR,
-                    absl::StrCat(kTaskManagementFailed, created_eval.status().message(),
-                                 CompensateCreatedTasks(tm, created)));
-      }
-      *optional = *std::move(created_eval);
-      created.push_back(*optional);
-    }
-  }
-
-  // Stage G: upload to every URL; TM-returned lists for :build-task-group, the config's for :build-artifacts.
-  if (absl::Status s = UploadArtifacts(main, *result.main_artifacts, *services.blob_store); !s.ok()) {
-    std::string message = ArtifactUploadFailed(main.task_id(), s.message());
-    if (!artifact_only) message += CompensateCreatedTasks(*services.task_management, created);
-    return Fail(result, ErrorType::ARTIFACT_BUILDING_ERROR, std::move(message));
-  }
-  TB_LOG(INFO) << "Artifacts are uploaded for task " << main.task_id() << ".";
-  if (training_and_eval) {
-    if (absl::Status s = UploadArtifacts(*optional, *result.optional_artifacts, *services.blob_store); !s.ok()) {
-      // The original cites the main task's id here; kept for compatibility.
-      std::string message = ArtifactUploadFailed(main.task_id(), s.message());
-      if (!artifact_only) message += CompensateCreatedTasks(*services.task_management, created);
-      return Fail(result, ErrorType::ARTIFACT_BUILDING_ERROR, std::move(message));
-    }
-    TB_LOG(INFO) << "Artifacts are uploaded for task " << optional->task_id() << ".";
-  }
+  // Stages F and G as one transaction (pipeline/publish.h): create, check every URL, upload, confirm; any failure
+  // after a create cancels what this build created.
+  PublishPlan plan;
+  plan.main = std::move(main);
+  plan.optional = std::move(optional);
+  plan.main_artifacts = &*result.main_artifacts;
+  plan.optional_artifacts = training_and_eval ? &*result.optional_artifacts : nullptr;
+  plan.artifact_only = artifact_only;
+  PublishOutcome published =
+      PublishTaskGroup(std::move(plan), services.task_management, *services.blob_store, services.on_task_created);
+  if (!published.ok) return Fail(result, published.error_type, std::move(published.error_message));
+  main = std::move(published.main);
+  optional = std::move(published.optional);
 
   // Stage H.
   auto* group = result.response.mutable_task_group();

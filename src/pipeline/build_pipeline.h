@@ -36,6 +36,8 @@ struct PipelineServices {
   ModelLoader model_loader;
   DpDeriver dp_deriver;  // empty: DeriveDpSettings with options.population
   PipelineOptions options;
+  // Called with each task right after TM created it (the idempotency journal records it); may be empty.
+  std::function<void(const odp::Task&)> on_task_created;
 };
 
 struct BuildResult {

@@ -45,6 +45,12 @@ class BlobStore {
   // itself when `uri` is local, else a copy downloaded into `scratch_dir` (which exists and is empty). Object
   // names must be checked before they become paths.
   virtual absl::StatusOr<std::string> FetchDirectory(const std::string& uri, const std::string& scratch_dir) = 0;
+
+  // Whether an object exists at `uri` now; the publish step confirms every artifact after uploading (a storage
+  // server that restarted mid-build loses what it had). Unimplemented: the store cannot tell, nothing is checked.
+  virtual absl::StatusOr<bool> Exists(const std::string& uri) {
+    return absl::UnimplementedError("this BlobStore cannot check for objects");
+  }
 };
 
 // ODP's task-management service (behavior.md §7): the embedded one or a remote one. Thread-safe.
@@ -64,6 +70,12 @@ class TaskManagement {
 
   // Cancels a task this build created (compensation when a later step fails).
   virtual absl::Status CancelTask(const odp::Task& created) = 0;
+
+  // The task as TM has it now; the publish step confirms its tasks were not cancelled while it uploaded.
+  // Unimplemented: this TM cannot be asked, nothing is checked.
+  virtual absl::StatusOr<odp::Task> GetTask(const std::string& population, int64_t task_id) {
+    return absl::UnimplementedError("this task management cannot look tasks up");
+  }
 };
 
 // Differential-privacy parameters after defaulting and accounting (behavior.md §4.1), as the artifact compiler

@@ -51,6 +51,12 @@ absl::StatusOr<std::string> PipelineBlobStore::FetchDirectory(const std::string&
   return scratch_dir;
 }
 
+absl::StatusOr<bool> PipelineBlobStore::Exists(const std::string& uri) {
+  TB_ASSIGN_OR_RETURN(storage::BlobStore * store, For(uri, true));
+  TB_ASSIGN_OR_RETURN(std::optional<BlobInfo> info, store->Stat(uri));
+  return info.has_value();
+}
+
 absl::Status ArtifactBlobStoreView::Put(const std::string& uri, std::string_view data, const PutOptions& options) {
   TB_ASSIGN_OR_RETURN(storage::BlobStore * s, store_->For(uri, true));
   return s->Put(uri, data, options);

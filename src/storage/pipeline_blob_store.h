@@ -36,6 +36,7 @@ class PipelineBlobStore : public pipeline::BlobStore {
   absl::Status Put(const std::string& uri, std::string_view data) override;
   absl::StatusOr<std::string> Get(const std::string& uri, uint64_t max_bytes) override;
   absl::StatusOr<std::string> FetchDirectory(const std::string& uri, const std::string& scratch_dir) override;
+  absl::StatusOr<bool> Exists(const std::string& uri) override;
 
   // The backend for `uri` (for Stat/Delete/List by recovery and tests): the write store for local URIs.
   absl::StatusOr<storage::BlobStore*> For(const std::string& uri, bool for_write);

@@ -78,6 +78,10 @@ absl::Status EmbeddedTaskManagement::CancelTask(const odp::Task& created) {
       .status();
 }
 
+absl::StatusOr<odp::Task> EmbeddedTaskManagement::GetTask(const std::string& population, int64_t task_id) {
+  return service_->GetTask(population, task_id);
+}
+
 RemoteTaskManagement::RemoteTaskManagement(RemoteTaskManagementOptions options)
     : options_(std::move(options)), locator_(options_.locator) {}
 
@@ -105,6 +109,15 @@ absl::StatusOr<odp::Task> RemoteTaskManagement::CreateTask(const odp::Task& task
 absl::Status RemoteTaskManagement::CancelTask(const odp::Task& created) {
   TB_ASSIGN_OR_RETURN(std::shared_ptr<TaskManagementClient> client, Client());
   return client->CancelTask(created.population_name(), created.task_id()).status();
+}
+
+}  // namespace tb::tm
+
+namespace tb::tm {
+
+absl::StatusOr<odp::Task> RemoteTaskManagement::GetTask(const std::string& population, int64_t task_id) {
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<TaskManagementClient> client, Client());
+  return client->GetTask(population, task_id);
 }
 
 }  // namespace tb::tm

@@ -41,6 +41,7 @@ class EmbeddedTaskManagement : public pipeline::TaskManagement {
   absl::Status CheckAvailable() override { return absl::OkStatus(); }
   absl::StatusOr<odp::Task> CreateTask(const odp::Task& task) override;
   absl::Status CancelTask(const odp::Task& created) override;
+  absl::StatusOr<odp::Task> GetTask(const std::string& population, int64_t task_id) override;
 
   TaskManagementService& service() { return *service_; }
   // What Open()'s recovery did (empty when it did not run).
@@ -71,6 +72,7 @@ class RemoteTaskManagement : public pipeline::TaskManagement {
   absl::StatusOr<odp::Task> CreateTask(const odp::Task& task) override;
   // Unimplemented (naming the server) when the service has no cancel endpoint.
   absl::Status CancelTask(const odp::Task& created) override;
+  absl::StatusOr<odp::Task> GetTask(const std::string& population, int64_t task_id) override;
 
  private:
   absl::StatusOr<std::shared_ptr<TaskManagementClient>> Client();
