@@ -126,10 +126,16 @@ absl::StatusOr<odp::Task> TaskManagementClient::CreateTask(const odp::Task& task
   TB_LOG(INFO) << "Send HTTP request to: " << endpoint;
   // A create that may have reached the server is retried only if the server deduplicates by key.
   const bool retry_all = !idempotency_key.empty() && supports_idempotency_.load();
-  absl::StatusOr<http::Response> r = SendCreate(req, retry_all);
-  if (!r.ok()) return absl::UnavailableError(absl::StrCat("Fail to connect: ", endpoint));
-  if (r->status >= 400) return HttpStatusError(*r);
-  return ParseTaskResponse<odp::CreateTaskResponse>(*r);
+  for (int attempt = 1;; ++attempt) {
+    absl::StatusOr<http::Response> r = SendCreate(req, retry_all);
+    if (!r.ok()) return absl::UnavailableError(absl::StrCat("Fail to connect: ", endpoint));
+    if (r->status >= 400) return HttpStatusError(*r);
+    absl::StatusOr<odp::Task> task = ParseTaskResponse<odp::CreateTaskResponse>(*r);
+    // An unreadable answer may hide a task the server did create; with a key the server deduplicates, asking
+    // again returns that task instead of leaving it unknown.
+    if (task.ok() || !retry_all || attempt >= options_.retry.max_attempts) return task;
+    TB_LOG(WARNING) << "create-task answer was unreadable; asking again with the same idempotency key";
+  }
 }
 
 absl::StatusOr<odp::Task> TaskManagementClient::GetTask(const std::string& population, int64_t task_id) {
