@@ -163,7 +163,7 @@ absl::Status GcsBlobStore::Put(const std::string& uri, std::string_view data, co
   std::string compressed;
   std::string_view body = data;
   if (options.gzip) {
-    TB_ASSIGN_OR_RETURN(compressed, GzipCompress(data));
+    TB_ASSIGN_OR_RETURN(compressed, GzipCompress(data, options_.gzip_level));
     body = compressed;
   }
   absl::StatusOr<std::string> reported = body.size() > options_.resumable_threshold
