@@ -1,0 +1,293 @@
+// Activations, softmax, bias, convolution, pooling, batch norm and losses (TF core/ops/nn_ops.cc facts as of TF
+// 2.14, tf-ops.md §7.3, §7.5, §7.6), with shape functions built on graph/window.h.
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "graph/op_registry.h"
+#include "graph/ops/op_sets.h"
+#include "graph/shape_inference.h"
+#include "graph/window.h"
+
+namespace tb::graph {
+namespace {
+
+using namespace op_sets;  // NOLINT
+
+absl::Status SameShapeBinary(InferenceContext& c) {
+  auto m = c.input_shape(0).Merge(c.input_shape(1));
+  if (!m.ok()) return c.Error(m.status().message());
+  c.set_output(0, *m);
+  return absl::OkStatus();
+}
+
+absl::Status SoftmaxShape(InferenceContext& c) {
+  TB_RETURN_IF_ERROR(c.CheckRankAtLeast(0, 1));
+  c.set_output(0, c.input_shape(0));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> IsNchw(InferenceContext& c) {
+  TB_ASSIGN_OR_RETURN(std::string f, c.GetString("data_format"));
+  return f == "NCHW" || f == "NCDHW";
+}
+
+absl::Status BiasAddShape(InferenceContext& c) {
+  TB_RETURN_IF_ERROR(c.CheckRankAtLeast(0, 2));
+  TB_RETURN_IF_ERROR(c.CheckRank(1, 1));
+  TB_ASSIGN_OR_RETURN(bool nchw, IsNchw(c));
+  PartialShape value = c.input_shape(0);
+  const PartialShape& bias = c.input_shape(1);
+  if (value.rank_known() && bias.rank_known()) {
+    std::vector<int64_t> dims = value.dims();
+    const int axis = nchw ? 1 : value.rank() - 1;
+    auto merged = PartialShape({dims[axis]}).Merge(bias);
+    if (!merged.ok()) {
+      return c.Error(absl::StrCat("Must provide as many biases as the channel dimension of the input tensor: ",
+                                  bias.ToString(), " vs. ", value.ToString()));
+    }
+    dims[axis] = merged->dim(0);
+    value = PartialShape(dims);
+  }
+  c.set_output(0, value);
+  return absl::OkStatus();
+}
+
+absl::Status BiasAddGradShape(InferenceContext& c) {
+  TB_RETURN_IF_ERROR(c.CheckRankAtLeast(0, 2));
+  TB_ASSIGN_OR_RETURN(bool nchw, IsNchw(c));
+  const PartialShape& g = c.input_shape(0);
+  c.set_output(0, g.rank_known() ? PartialShape({g.dim(nchw ? 1 : g.rank() - 1)}) : PartialShape::UnknownDims(1));
+  return absl::OkStatus();
+}
+
+// Output shape of a 2-D windowed op on an input of rank 4 with `out_channels` channels.
+absl::Status Window2DShape(InferenceContext& c, const PartialShape& in, const Window2D& w, int64_t kh, int64_t kw,
+                           int64_t out_channels) {
+  if (!in.rank_known()) {
+    c.set_output(0, PartialShape::UnknownDims(4));
+    return absl::OkStatus();
+  }
+  auto h = ComputeWindow(in.dim(w.h_axis()), kh, w.stride_h, w.dilation_h, w.padding, w.pad_top, w.pad_bottom);
+  if (!h.ok()) return c.Error(h.status().message());
+  auto wd = ComputeWindow(in.dim(w.w_axis()), kw, w.stride_w, w.dilation_w, w.padding, w.pad_left, w.pad_right);
+  if (!wd.ok()) return c.Error(wd.status().message());
+  std::vector<int64_t> dims(4);
+  dims[0] = in.dim(0);
+  dims[w.h_axis()] = h->out;
+  dims[w.w_axis()] = wd->out;
+  dims[w.c_axis()] = out_channels;
+  c.set_output(0, PartialShape(dims));
+  return absl::OkStatus();
+}
+
+absl::Status ConvShape(InferenceContext& c, bool depthwise) {
+  TB_RETURN_IF_ERROR(c.CheckRank(0, 4));
+  TB_RETURN_IF_ERROR(c.CheckRank(1, 4));
+  auto w = ParseWindow2D(c.attrs(), /*pool=*/false);
+  if (!w.ok()) return c.Error(w.status().message());
+  const PartialShape& in = c.input_shape(0);
+  PartialShape f = c.input_shape(1).rank_known() ? c.input_shape(1) : PartialShape::UnknownDims(4);
+  const int64_t in_c = in.rank_known() ? in.dim(w->c_axis()) : -1;
+  if (in_c >= 0 && f.dim(2) >= 0) {
+    if (depthwise ? in_c != f.dim(2) : (f.dim(2) == 0 || in_c % f.dim(2) != 0)) {
+      return c.Error(absl::StrCat("input depth ", in_c, " does not match filter ", f.ToString()));
+    }
+  }
+  int64_t out_c = f.dim(3);
+  if (depthwise) out_c = (f.dim(2) >= 0 && f.dim(3) >= 0) ? f.dim(2) * f.dim(3) : -1;
+  const int64_t kh = f.dim(0) >= 0 ? f.dim(0) : 1, kw = f.dim(1) >= 0 ? f.dim(1) : 1;
+  TB_RETURN_IF_ERROR(Window2DShape(c, in, *w, kh, kw, out_c));
+  if (f.dim(0) < 0 || f.dim(1) < 0) {
+    // Unknown window: spatial output dims are unknown.
+    std::vector<int64_t> dims = c.output_shapes()[0].dims();
+    dims[w->h_axis()] = dims[w->w_axis()] = -1;
+    c.set_output(0, PartialShape(dims));
+  }
+  return absl::OkStatus();
+}
+absl::Status Conv2DShape(InferenceContext& c) { return ConvShape(c, false); }
+absl::Status DepthwiseShape(InferenceContext& c) { return ConvShape(c, true); }
+
+absl::Status ShapeFromInput0(InferenceContext& c) {
+  PartialShape s = c.InputAsShape(0);
+  c.set_output(0, s.rank_known() ? s : PartialShape::UnknownDims(4));
+  return absl::OkStatus();
+}
+absl::Status ShapeFromInput1(InferenceContext& c) {
+  PartialShape s = c.InputAsShape(1);
+  c.set_output(0, s.rank_known() ? s : PartialShape::UnknownDims(4));
+  return absl::OkStatus();
+}
+
+absl::Status PoolShape(InferenceContext& c) {
+  TB_RETURN_IF_ERROR(c.CheckRank(0, 4));
+  auto w = ParseWindow2D(c.attrs(), /*pool=*/true);
+  if (!w.ok()) return c.Error(w.status().message());
+  const PartialShape& in = c.input_shape(0);
+  return Window2DShape(c, in, *w, w->ksize_h, w->ksize_w, in.rank_known() ? in.dim(w->c_axis()) : -1);
+}
+
+absl::Status MaxPoolGradShape(InferenceContext& c) {
+  TB_RETURN_IF_ERROR(c.CheckRank(0, 4));
+  c.set_output(0, c.input_shape(0).rank_known() ? c.input_shape(0) : PartialShape::UnknownDims(4));
+  return absl::OkStatus();
+}
+
+absl::Status FusedBatchNormShape(InferenceContext& c) {
+  const PartialShape& x = c.input_shape(0);
+  TB_ASSIGN_OR_RETURN(std::string format, c.GetString("data_format"));
+  const int rank = (format == "NDHWC" || format == "NCDHW") ? 5 : 4;
+  TB_RETURN_IF_ERROR(c.CheckRank(0, rank));
+  for (int i = 1; i < 5; ++i) TB_RETURN_IF_ERROR(c.CheckRank(i, 1));
+  int64_t channels = -1;
+  if (x.rank_known()) channels = x.dim(format[1] == 'C' ? 1 : rank - 1);
+  PartialShape cs({channels});
+  for (int i = 1; i < 5; ++i) {
+    auto m = cs.Merge(c.input_shape(i));
+    if (!m.ok()) return c.Error(absl::StrCat("input ", i, " must have one entry per channel: ", m.status().message()));
+    cs = *m;
+  }
+  c.set_output(0, x.rank_known() ? x : PartialShape::UnknownDims(rank));
+  for (int i = 1; i < 5; ++i) c.set_output(i, cs);
+  c.set_output(5, PartialShape());
+  return absl::OkStatus();
+}
+
+absl::Status SparseXentShape(InferenceContext& c) {
+  TB_RETURN_IF_ERROR(c.CheckRank(0, 2));
+  TB_RETURN_IF_ERROR(c.CheckRank(1, 1));
+  PartialShape f = c.input_shape(0).rank_known() ? c.input_shape(0) : PartialShape::UnknownDims(2);
+  PartialShape l = c.input_shape(1).rank_known() ? c.input_shape(1) : PartialShape::UnknownDims(1);
+  auto batch = PartialShape({f.dim(0)}).Merge(l);
+  if (!batch.ok()) {
+    return c.Error(absl::StrCat("logits and labels must have the same first dimension, got logits shape ",
+                                f.ToString(), " and labels shape ", l.ToString()));
+  }
+  c.set_output(0, *batch);
+  c.set_output(1, PartialShape({batch->dim(0), f.dim(1)}));
+  return absl::OkStatus();
+}
+
+absl::Status XentShape(InferenceContext& c) {
+  auto b = BroadcastShapes(c.input_shape(0), c.input_shape(1));
+  if (!b.ok()) return c.Error(b.status().message());
+  PartialShape s = b->rank_known() ? *b : PartialShape::UnknownDims(2);
+  if (s.rank() != 2) return c.Error(absl::StrCat("logits and labels must be 2-D, got ", s.ToString()));
+  c.set_output(0, PartialShape({s.dim(0)}));
+  c.set_output(1, s);
+  return absl::OkStatus();
+}
+
+void Activation(OpRegistry& r, const char* name, const std::string& types) {
+  r.Register(OpBuilder(name).Input("features: T").Output("activations: T").Attr(types)
+                 .SetShapeFn(shape_fns::Unchanged));
+}
+
+void ConvAttrs(OpBuilder& b, bool cudnn) {
+  b.Attr("strides: list(int)");
+  if (cudnn) b.Attr("use_cudnn_on_gpu: bool = true");
+  b.Attr("padding: {'SAME', 'VALID', 'EXPLICIT'}")
+      .Attr("explicit_paddings: list(int) = []")
+      .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'")
+      .Attr("dilations: list(int) = [1, 1, 1, 1]");
+}
+
+}  // namespace
+
+void RegisterNnOps(OpRegistry& r) {
+  Activation(r, "Relu", T(kReal));
+  Activation(r, "Relu6", T(kReal));
+  Activation(r, "Elu", T(kF4));
+  Activation(r, "Selu", T(kF4));
+  Activation(r, "Softplus", T(kF4));
+  r.Register(OpBuilder("LeakyRelu").Input("features: T").Output("activations: T").Attr("alpha: float = 0.2")
+                 .Attr("T: {half, bfloat16, float, double} = float").SetShapeFn(shape_fns::Unchanged));
+  r.Register(OpBuilder("ReluGrad").Input("gradients: T").Input("features: T").Output("backprops: T").Attr(T(kReal))
+                 .SetShapeFn(SameShapeBinary));
+  r.Register(OpBuilder("Relu6Grad").Input("gradients: T").Input("features: T").Output("backprops: T").Attr(T(kReal))
+                 .SetShapeFn(SameShapeBinary));
+  r.Register(OpBuilder("EluGrad").Input("gradients: T").Input("outputs: T").Output("backprops: T").Attr(T(kF4))
+                 .SetShapeFn(SameShapeBinary));
+  r.Register(OpBuilder("SeluGrad").Input("gradients: T").Input("outputs: T").Output("backprops: T").Attr(T(kF4))
+                 .SetShapeFn(SameShapeBinary));
+  r.Register(OpBuilder("LeakyReluGrad").Input("gradients: T").Input("features: T").Output("backprops: T")
+                 .Attr("alpha: float = 0.2").Attr("T: {half, bfloat16, float, double} = float")
+                 .SetShapeFn(SameShapeBinary));
+  r.Register(OpBuilder("Softmax").Input("logits: T").Output("softmax: T").Attr(T(kF4)).SetShapeFn(SoftmaxShape));
+  r.Register(OpBuilder("LogSoftmax").Input("logits: T").Output("logsoftmax: T").Attr(T(kF4)).SetShapeFn(SoftmaxShape));
+
+  r.Register(OpBuilder("BiasAdd").Input("value: T").Input("bias: T").Output("output: T").Attr(T(kNum))
+                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").SetShapeFn(BiasAddShape));
+  r.Register(OpBuilder("BiasAddGrad").Input("out_backprop: T").Output("output: T").Attr(T(kNum))
+                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").SetShapeFn(BiasAddGradShape));
+
+  const std::string kConvTypes = "T: {half, bfloat16, float, double, int32}";
+  {
+    OpBuilder b("Conv2D");
+    b.Input("input: T").Input("filter: T").Output("output: T").Attr(kConvTypes);
+    ConvAttrs(b, true);
+    r.Register(b.SetShapeFn(Conv2DShape));
+  }
+  {
+    OpBuilder b("Conv2DBackpropInput");
+    b.Input("input_sizes: int32").Input("filter: T").Input("out_backprop: T").Output("output: T").Attr(kConvTypes);
+    ConvAttrs(b, true);
+    r.Register(b.SetShapeFn(ShapeFromInput0));
+  }
+  {
+    OpBuilder b("Conv2DBackpropFilter");
+    b.Input("input: T").Input("filter_sizes: int32").Input("out_backprop: T").Output("output: T").Attr(T(kF4));
+    ConvAttrs(b, true);
+    r.Register(b.SetShapeFn(ShapeFromInput1));
+  }
+  {
+    OpBuilder b("DepthwiseConv2dNative");
+    b.Input("input: T").Input("filter: T").Output("output: T").Attr(T(kF4));
+    ConvAttrs(b, false);
+    r.Register(b.SetShapeFn(DepthwiseShape));
+  }
+  {
+    OpBuilder b("DepthwiseConv2dNativeBackpropInput");
+    b.Input("input_sizes: int32").Input("filter: T").Input("out_backprop: T").Output("output: T").Attr(T(kF4));
+    ConvAttrs(b, false);
+    r.Register(b.SetShapeFn(ShapeFromInput0));
+  }
+  {
+    OpBuilder b("DepthwiseConv2dNativeBackpropFilter");
+    b.Input("input: T").Input("filter_sizes: int32").Input("out_backprop: T").Output("output: T").Attr(T(kF4));
+    ConvAttrs(b, false);
+    r.Register(b.SetShapeFn(ShapeFromInput1));
+  }
+  r.Register(OpBuilder("MaxPool").Input("input: T").Output("output: T")
+                 .Attr("T: {half, bfloat16, float, double, int32, int64, uint8, int16, int8, uint16, qint8} = float")
+                 .Attr("ksize: list(int) >= 4").Attr("strides: list(int) >= 4")
+                 .Attr("padding: {'SAME', 'VALID', 'EXPLICIT'}").Attr("explicit_paddings: list(int) = []")
+                 .Attr("data_format: {'NHWC', 'NCHW', 'NCHW_VECT_C'} = 'NHWC'").SetShapeFn(PoolShape));
+  r.Register(OpBuilder("MaxPoolGrad").Input("orig_input: T").Input("orig_output: T").Input("grad: T")
+                 .Output("output: T").Attr("ksize: list(int) >= 4").Attr("strides: list(int) >= 4")
+                 .Attr("padding: {'SAME', 'VALID', 'EXPLICIT'}").Attr("explicit_paddings: list(int) = []")
+                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").Attr(absl::StrCat("T: ", kReal, " = float"))
+                 .SetShapeFn(MaxPoolGradShape));
+  r.Register(OpBuilder("AvgPool").Input("value: T").Output("output: T").Attr("ksize: list(int) >= 4")
+                 .Attr("strides: list(int) >= 4").Attr("padding: {'SAME', 'VALID'}")
+                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").Attr(T(kF4)).SetShapeFn(PoolShape));
+  r.Register(OpBuilder("AvgPoolGrad").Input("orig_input_shape: int32").Input("grad: T").Output("output: T")
+                 .Attr("ksize: list(int) >= 4").Attr("strides: list(int) >= 4").Attr("padding: {'SAME', 'VALID'}")
+                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").Attr(T(kF4)).SetShapeFn(ShapeFromInput0));
+  r.Register(OpBuilder("FusedBatchNormV3")
+                 .Input("x: T").Input("scale: U").Input("offset: U").Input("mean: U").Input("variance: U")
+                 .Output("y: T").Output("batch_mean: U").Output("batch_variance: U").Output("reserve_space_1: U")
+                 .Output("reserve_space_2: U").Output("reserve_space_3: U")
+                 .Attr("T: {half, bfloat16, float}").Attr("U: {float}").Attr("epsilon: float = 0.0001")
+                 .Attr("exponential_avg_factor: float = 1")
+                 .Attr("data_format: {'NHWC', 'NCHW', 'NDHWC', 'NCDHW'} = 'NHWC'").Attr("is_training: bool = true")
+                 .SetShapeFn(FusedBatchNormShape));
+
+  r.Register(OpBuilder("L2Loss").Input("t: T").Output("output: T").Attr(T(kF4)).SetShapeFn(shape_fns::Scalar));
+  r.Register(OpBuilder("SparseSoftmaxCrossEntropyWithLogits").Input("features: T").Input("labels: Tlabels")
+                 .Output("loss: T").Output("backprop: T").Attr(T(kF4)).Attr("Tlabels: {int32, int64} = int64")
+                 .SetShapeFn(SparseXentShape));
+  r.Register(OpBuilder("SoftmaxCrossEntropyWithLogits").Input("features: T").Input("labels: T")
+                 .Output("loss: T").Output("backprop: T").Attr(T(kF4)).SetShapeFn(XentShape));
+}
+
+}  // namespace tb::graph

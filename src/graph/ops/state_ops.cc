@@ -1,0 +1,110 @@
+// Resource variables, checkpoint I/O, the string helpers of SavedModel save functions, and random ops (TF
+// resource_variable_ops.cc, io_ops.cc, string_ops.cc, random_ops.cc facts as of TF 2.14, tf-ops.md §7.12–§7.13).
+// Attrs whose presence in 2.14 is unconfirmed ([?]) or late are left out, so nothing we export can carry them.
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "graph/op_registry.h"
+#include "graph/ops/op_sets.h"
+#include "graph/shape_inference.h"
+
+namespace tb::graph {
+namespace {
+
+// ReadVariableOp: the variable's declared shape when the handle comes straight from a VarHandleOp.
+absl::Status ReadVariableShape(InferenceContext& c) {
+  const Output& handle = c.node().input(0);
+  if (handle.node->op() == "VarHandleOp") {
+    const tensorflow::AttrValue* shape = handle.node->attr("shape");
+    const tensorflow::AttrValue* dtype = handle.node->attr("dtype");
+    TB_ASSIGN_OR_RETURN(tf::DType want, c.GetType("dtype"));
+    if (dtype && dtype->type() != static_cast<int>(want)) {
+      return c.Error(absl::StrCat("reads ", ToAbsl(tf::DTypeName(want)), " from variable '", handle.node->name(),
+                                  "' of a different dtype"));
+    }
+    if (shape) {
+      auto s = AttrAsShape(*shape, "shape");
+      if (s.ok()) {
+        c.set_output(0, *s);
+        return absl::OkStatus();
+      }
+    }
+  }
+  c.set_output(0, PartialShape());
+  return absl::OkStatus();
+}
+
+absl::Status AssignShape(InferenceContext& c) {
+  const Output& handle = c.node().input(0);
+  if (handle.node->op() == "VarHandleOp") {
+    const tensorflow::AttrValue* shape = handle.node->attr("shape");
+    TB_ASSIGN_OR_RETURN(bool validate, c.GetBool("validate_shape"));
+    if (shape && validate) {
+      auto s = AttrAsShape(*shape, "shape");
+      if (s.ok() && !s->IsCompatibleWith(c.input_shape(1))) {
+        return c.Error(absl::StrCat("assigns a value of shape ", c.input_shape(1).ToString(), " to variable '",
+                                    handle.node->name(), "' of shape ", s->ToString()));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RandomShape(InferenceContext& c) {
+  TB_RETURN_IF_ERROR(c.CheckRank(0, 1));
+  c.set_output(0, c.InputAsShape(0));
+  return absl::OkStatus();
+}
+
+absl::Status StringJoinShape(InferenceContext& c) {
+  PartialShape out = PartialShape::Scalar();
+  for (int i = 0; i < c.num_inputs(); ++i) {
+    const PartialShape& s = c.input_shape(i);
+    if (s.rank_known() && s.rank() == 0) continue;
+    auto m = (out.rank_known() && out.rank() == 0) ? absl::StatusOr<PartialShape>(s) : out.Merge(s);
+    if (!m.ok()) return c.Error(absl::StrCat("inputs must be scalars or have one shape: ", m.status().message()));
+    out = *m;
+  }
+  c.set_output(0, out);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void RegisterStateOps(OpRegistry& r) {
+  r.Register(OpBuilder("VarHandleOp").Output("resource: resource").Attr("container: string = ''")
+                 .Attr("shared_name: string = ''").Attr("dtype: type").Attr("shape: shape")
+                 .Attr("allowed_devices: list(string) = []").SetIsStateful().SetShapeFn(shape_fns::Scalar));
+  r.Register(OpBuilder("ReadVariableOp").Input("resource: resource").Output("value: dtype").Attr("dtype: type")
+                 .SetIsStateful().SetShapeFn(ReadVariableShape));
+  r.Register(OpBuilder("AssignVariableOp").Input("resource: resource").Input("value: dtype").Attr("dtype: type")
+                 .Attr("validate_shape: bool = false").SetIsStateful().SetShapeFn(AssignShape));
+  r.Register(OpBuilder("VarIsInitializedOp").Input("resource: resource").Output("is_initialized: bool")
+                 .SetIsStateful().SetShapeFn(shape_fns::Scalar));
+  r.Register(OpBuilder("DisableCopyOnRead").Input("resource: resource").SetIsStateful()
+                 .SetShapeFn(shape_fns::NoOutputs));
+  r.Register(OpBuilder("RestoreV2").Input("prefix: string").Input("tensor_names: string")
+                 .Input("shape_and_slices: string").Output("tensors: dtypes").Attr("dtypes: list(type) >= 1")
+                 .SetIsStateful().SetShapeFn(shape_fns::Unknown));
+  r.Register(OpBuilder("SaveV2").Input("prefix: string").Input("tensor_names: string")
+                 .Input("shape_and_slices: string").Input("tensors: dtypes").Attr("dtypes: list(type) >= 1")
+                 .SetIsStateful().SetShapeFn(shape_fns::NoOutputs));
+  r.Register(OpBuilder("SaveSlices").Input("filename: string").Input("tensor_names: string")
+                 .Input("shapes_and_slices: string").Input("data: T").Attr("T: list(type) >= 1").SetIsStateful()
+                 .SetShapeFn(shape_fns::NoOutputs));
+  r.Register(OpBuilder("MergeV2Checkpoints").Input("checkpoint_prefixes: string").Input("destination_prefix: string")
+                 .Attr("delete_old_dirs: bool = true").SetIsStateful().SetShapeFn(shape_fns::NoOutputs));
+  r.Register(OpBuilder("ShardedFilename").Input("basename: string").Input("shard: int32").Input("num_shards: int32")
+                 .Output("filename: string").SetShapeFn(shape_fns::Scalar));
+  r.Register(OpBuilder("StringJoin").Input("inputs: N * string").Output("output: string").Attr("N: int >= 1")
+                 .Attr("separator: string = ''").SetShapeFn(StringJoinShape));
+  r.Register(OpBuilder("StaticRegexFullMatch").Input("input: string").Output("output: bool").Attr("pattern: string")
+                 .SetShapeFn(shape_fns::Unchanged));
+  r.Register(OpBuilder("RandomStandardNormal").Input("shape: T").Output("output: dtype").Attr("seed: int = 0")
+                 .Attr("seed2: int = 0").Attr("dtype: {half, bfloat16, float, double}").Attr("T: {int32, int64}")
+                 .SetIsStateful().SetShapeFn(RandomShape));
+  r.Register(OpBuilder("StatelessRandomNormalV2").Input("shape: Tshape").Input("key: uint64").Input("counter: uint64")
+                 .Input("alg: int32").Output("output: dtype").Attr("dtype: {half, bfloat16, float, double} = float")
+                 .Attr("Tshape: {int32, int64} = int32").SetShapeFn(RandomShape));
+}
+
+}  // namespace tb::graph
