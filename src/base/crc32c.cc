@@ -1,6 +1,11 @@
 #include "base/crc32c.h"
 
 #include <array>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
 
 namespace tb::crc32c {
 namespace {
@@ -23,9 +28,34 @@ constexpr std::array<std::array<uint32_t, 256>, 8> MakeTables() {
 
 constexpr auto kTables = MakeTables();
 
+#if defined(__x86_64__)
+// The SSE4.2 CRC32 instruction computes CRC-32C directly, ~5x faster than the tables; checkpoints and bundles
+// of hundreds of megabytes are checksummed at close to memory speed.
+__attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t init_crc, const uint8_t* p, size_t n) {
+  uint64_t c = static_cast<uint32_t>(~init_crc);
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    c = _mm_crc32_u64(c, v);
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  for (; n > 0; ++p, --n) c32 = _mm_crc32_u8(c32, *p);
+  return ~c32;
+}
+
+// Before dynamic initialization this reads false and the table path is used, which is equally correct.
+const bool kHaveHardwareCrc = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("sse4.2") != 0;
+}();
+#endif
+
 }  // namespace
 
 uint32_t Extend(uint32_t init_crc, const void* data, size_t n) {
+#if defined(__x86_64__)
+  if (kHaveHardwareCrc) return ExtendHardware(init_crc, static_cast<const uint8_t*>(data), n);
+#endif
   const auto* p = static_cast<const uint8_t*>(data);
   uint32_t c = ~init_crc;
   while (n >= 8) {
