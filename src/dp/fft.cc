@@ -1,6 +1,9 @@
 #include "dp/fft.h"
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
+#include <utility>
 #include <numbers>
 
 namespace tb::dp {
@@ -175,13 +178,53 @@ void FftPlan::Transform(Complex* data, bool inverse) const {
   }
 }
 
+const FftPlan& CachedFftPlan(size_t n) {
+  // A few entries (one accounting call uses two or three lengths), and at most ~64 MiB kept beyond the newest.
+  constexpr size_t kEntries = 6;
+  constexpr size_t kRetainedElements = size_t{1} << 21;
+  thread_local std::vector<std::unique_ptr<FftPlan>> cache;
+  for (size_t i = 0; i < cache.size(); ++i) {
+    if (cache[i]->size() == n) {
+      std::rotate(cache.begin(), cache.begin() + i, cache.begin() + i + 1);  // most recent first
+      return *cache[0];
+    }
+  }
+  cache.insert(cache.begin(), std::make_unique<FftPlan>(n));
+  size_t kept = 0, i = 1;
+  for (; i < cache.size() && i < kEntries; ++i) {
+    kept += cache[i]->size();
+    if (kept > kRetainedElements) break;
+  }
+  cache.resize(i);
+  return *cache[0];
+}
+
+namespace {
+
+// e^{-2πi k/n} for k in [0, n/2], cached for the last few n (the real-FFT split/merge step).
+const std::vector<Complex>& CachedHalfRoots(size_t n) {
+  constexpr size_t kEntries = 4;
+  thread_local std::vector<std::pair<size_t, std::vector<Complex>>> cache;
+  for (size_t i = 0; i < cache.size(); ++i) {
+    if (cache[i].first == n) {
+      std::rotate(cache.begin(), cache.begin() + i, cache.begin() + i + 1);
+      return cache[0].second;
+    }
+  }
+  if (cache.size() == kEntries) cache.pop_back();
+  cache.insert(cache.begin(), {n, RootTable(n, n / 2 + 1)});
+  return cache[0].second;
+}
+
+}  // namespace
+
 std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
   const size_t used = count < n ? count : n;
   std::vector<Complex> out(n / 2 + 1);
   if (n % 2 == 1 || n < 4) {
     std::vector<Complex> full(n, Complex(0, 0));
     for (size_t i = 0; i < used; ++i) full[i] = Complex(x[i], 0.0);
-    FftPlan(n).Transform(full.data(), false);
+    CachedFftPlan(n).Transform(full.data(), false);
     for (size_t k = 0; k <= n / 2; ++k) out[k] = full[k];
     return out;
   }
@@ -195,9 +238,8 @@ std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
       z[i / 2].imag(x[i]);
     }
   }
-  FftPlan plan(h);
-  plan.Transform(z.data(), false);
-  const std::vector<Complex> w = RootTable(n, h + 1);
+  CachedFftPlan(h).Transform(z.data(), false);
+  const std::vector<Complex>& w = CachedHalfRoots(n);
   for (size_t k = 0; k <= h; ++k) {
     const Complex zk = z[k % h];
     const Complex zc = std::conj(z[(h - k) % h]);
@@ -215,21 +257,21 @@ std::vector<double> HermitianInverseFft(const std::vector<Complex>& half, size_t
     std::vector<Complex> full(n);
     for (size_t k = 0; k <= n / 2; ++k) full[k] = half[k];
     for (size_t k = n / 2 + 1; k < n; ++k) full[k] = std::conj(half[n - k]);
-    FftPlan(n).Transform(full.data(), true);
+    CachedFftPlan(n).Transform(full.data(), true);
     const double scale = 1.0 / static_cast<double>(n);
     for (size_t i = 0; i < n; ++i) y[i] = full[i].real() * scale;
     return y;
   }
   const size_t h = n / 2;
   std::vector<Complex> z(h);
-  const std::vector<Complex> w = RootTable(n, h);  // conjugated below: e^{+2πi k/n}
+  const std::vector<Complex>& w = CachedHalfRoots(n);  // conjugated below: e^{+2πi k/n}
   for (size_t k = 0; k < h; ++k) {
     const Complex a = half[k], b = std::conj(half[h - k]);
     const Complex even = a + b;
     const Complex odd = Mul(a - b, std::conj(w[k]));
     z[k] = even + Complex(-odd.imag(), odd.real());  // even + i·odd
   }
-  FftPlan(h).Transform(z.data(), true);
+  CachedFftPlan(h).Transform(z.data(), true);
   const double scale = 0.5 / static_cast<double>(h);
   for (size_t j = 0; j < h; ++j) {
     y[2 * j] = z[j].real() * scale;

@@ -32,6 +32,10 @@ class FftPlan {
   mutable std::vector<Complex> scratch_;
 };
 
+// A cached plan for length n (plans for the most recently used lengths are kept per thread; building one costs as
+// much as a transform).
+const FftPlan& CachedFftPlan(size_t n);
+
 // X[k] = Σ x[j] e^{-2πi jk/n} for k in [0, n/2] (the rest is conjugate-symmetric). `x` is zero-padded or
 // truncated to n. Output size n/2 + 1.
 std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n);

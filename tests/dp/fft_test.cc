@@ -1,0 +1,71 @@
+// The FFT against a direct DFT, and next-fast-length against scipy.fft.next_fast_len.
+#include "dp/fft.h"
+
+#include <cmath>
+#include <random>
+
+#include "gtest/gtest.h"
+
+namespace tb::dp {
+namespace {
+
+TEST(FftTest, NextFastLengthMatchesScipy) {
+  const int64_t in[] = {1, 7, 13, 100, 1001, 59615, 81547, 702524, 891952, 2362616};
+  const int64_t want[] = {1, 7, 14, 100, 1008, 59895, 81648, 702768, 893025, 2365440};
+  for (size_t i = 0; i < std::size(in); ++i) EXPECT_EQ(NextFastLength(in[i]), want[i]) << in[i];
+}
+
+std::vector<Complex> NaiveDft(const std::vector<Complex>& x, bool inverse) {
+  const size_t n = x.size();
+  std::vector<Complex> out(n);
+  for (size_t k = 0; k < n; ++k) {
+    std::complex<long double> acc = 0;
+    for (size_t j = 0; j < n; ++j) {
+      const long double ang = (inverse ? 2 : -2) * 3.14159265358979323846264338327950288L *
+                              static_cast<long double>((j * k) % n) / static_cast<long double>(n);
+      acc += std::complex<long double>(x[j].real(), x[j].imag()) * std::polar(1.0L, ang);
+    }
+    out[k] = Complex(static_cast<double>(acc.real()), static_cast<double>(acc.imag()));
+  }
+  return out;
+}
+
+TEST(FftTest, MixedRadixMatchesDirectDft) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(-1, 1);
+  for (size_t n : {1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 16, 22, 30, 49, 77, 121, 128, 210, 231, 384}) {
+    std::vector<Complex> x(n);
+    for (auto& v : x) v = Complex(u(rng), u(rng));
+    for (bool inverse : {false, true}) {
+      std::vector<Complex> got = x;
+      FftPlan(n).Transform(got.data(), inverse);
+      const std::vector<Complex> want = NaiveDft(x, inverse);
+      for (size_t k = 0; k < n; ++k) {
+        EXPECT_NEAR(got[k].real(), want[k].real(), 1e-12 * std::sqrt(static_cast<double>(n))) << n << " " << k;
+        EXPECT_NEAR(got[k].imag(), want[k].imag(), 1e-12 * std::sqrt(static_cast<double>(n))) << n << " " << k;
+      }
+    }
+  }
+}
+
+TEST(FftTest, RealTransformsRoundTrip) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (size_t n : {2, 3, 8, 9, 14, 25, 100, 363, 1008, 4096, 59895}) {
+    std::vector<double> x(n / 2 + 1);
+    for (auto& v : x) v = u(rng);
+    const std::vector<Complex> half = RealForwardFft(x.data(), x.size(), n);
+    ASSERT_EQ(half.size(), n / 2 + 1);
+    if (n <= 400) {
+      std::vector<Complex> full(n, Complex(0, 0));
+      for (size_t i = 0; i < x.size(); ++i) full[i] = x[i];
+      const std::vector<Complex> want = NaiveDft(full, false);
+      for (size_t k = 0; k <= n / 2; ++k) EXPECT_NEAR(std::abs(half[k] - want[k]), 0, 1e-12) << n << " " << k;
+    }
+    const std::vector<double> back = HermitianInverseFft(half, n);
+    for (size_t i = 0; i < n; ++i) EXPECT_NEAR(back[i], i < x.size() ? x[i] : 0.0, 1e-13) << n << " " << i;
+  }
+}
+
+}  // namespace
+}  // namespace tb::dp
