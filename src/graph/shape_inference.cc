@@ -125,9 +125,21 @@ const tf::Tensor* InferenceContext::input_tensor(int i) {
   return input_values_[i] ? &*input_values_[i] : nullptr;
 }
 
-PartialShape InferenceContext::InputAsShape(int i) { return ShapeValue(node_.input(i), 0); }
+absl::StatusOr<PartialShape> InferenceContext::InputAsShape(int i) {
+  if (const tf::Tensor* t = input_tensor(i)) {
+    auto ints = IntsOf(*t);
+    if (ints && t->rank() == 1) {
+      auto s = PartialShape::FromDims(*ints);
+      if (!s.ok()) return Error(absl::StrCat("input ", i, " is not a valid shape: ", s.status().message()));
+    }
+  }
+  return ShapeValue(node_.input(i), 0);
+}
 
 std::optional<std::vector<int64_t>> InferenceContext::InputAsInts(int i) {
+  // An empty vector is known whatever produces it (e.g. Range(0, 0, 1)).
+  const PartialShape& s = input_shape(i);
+  if (s.rank_known() && s.rank() == 1 && s.dim(0) == 0) return std::vector<int64_t>{};
   const tf::Tensor* t = input_tensor(i);
   if (t == nullptr) return std::nullopt;
   return IntsOf(*t);

@@ -33,7 +33,8 @@ class InferenceContext {
   // An int32/int64 input holding a shape (e.g. Reshape's `shape`), as far as it is known: Const values, Shape(x),
   // Pack of scalars, ConcatV2 of such, Fill of a known length. -1 entries are unknown dims; for a Const, the
   // special value -1 means "inferred" only where the op says so (callers handle that).
-  PartialShape InputAsShape(int i);
+  // A Const whose values are not a valid shape (< -1, or absurdly large) is an error naming the node.
+  absl::StatusOr<PartialShape> InputAsShape(int i);
   // An int input holding a scalar or vector of ints known at build time, else nullopt.
   std::optional<std::vector<int64_t>> InputAsInts(int i);
 

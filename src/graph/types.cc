@@ -14,10 +14,17 @@ absl::Status CheckDims(const std::vector<int64_t>& dims) {
   if (dims.size() > static_cast<size_t>(kMaxRank)) {
     return absl::InvalidArgumentError(absl::StrCat("shape of rank ", dims.size(), " exceeds the limit of ", kMaxRank));
   }
+  int64_t known = 1;
   for (int64_t d : dims) {
     if (d < -1) return absl::InvalidArgumentError(absl::StrCat("shape has a negative dimension ", d));
     if (d > kMaxDim) {
       return absl::InvalidArgumentError(absl::StrCat("shape dimension ", d, " exceeds the limit of ", kMaxDim));
+    }
+    if (d > 0) {
+      if (known > kMaxElements / d) {
+        return absl::InvalidArgumentError(absl::StrCat("shape has more than ", kMaxElements, " elements"));
+      }
+      known *= d;
     }
   }
   return absl::OkStatus();

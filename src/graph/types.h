@@ -20,6 +20,8 @@ namespace tb::graph {
 inline constexpr int kMaxRank = 64;
 // Dimensions above this are refused as absurd (2^48 elements in one dimension).
 inline constexpr int64_t kMaxDim = int64_t{1} << 48;
+// Shapes whose known dimensions multiply to more than this many elements are refused as absurd.
+inline constexpr int64_t kMaxElements = int64_t{1} << 56;
 
 class PartialShape {
  public:

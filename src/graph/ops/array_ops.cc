@@ -83,7 +83,7 @@ absl::Status ReshapeShape(InferenceContext& c) {
     c.set_output(0, *s);
     return absl::OkStatus();
   }
-  PartialShape target = c.InputAsShape(1);
+  TB_ASSIGN_OR_RETURN(PartialShape target, c.InputAsShape(1));
   // A partially known target with exactly one unknown dim can be completed from a fully known input.
   if (target.rank_known()) {
     auto in_n = in.NumElements();
@@ -285,7 +285,8 @@ absl::Status StridedSliceShape(InferenceContext& c) {
 }
 
 absl::Status ShapeOfInput0Value(InferenceContext& c) {
-  c.set_output(0, c.InputAsShape(0));
+  TB_ASSIGN_OR_RETURN(PartialShape s0, c.InputAsShape(0));
+  c.set_output(0, s0);
   return absl::OkStatus();
 }
 
@@ -378,7 +379,7 @@ absl::Status TileShape(InferenceContext& c) {
 }
 
 absl::Status BroadcastToShape(InferenceContext& c) {
-  PartialShape target = c.InputAsShape(1);
+  TB_ASSIGN_OR_RETURN(PartialShape target, c.InputAsShape(1));
   auto b = BroadcastShapes(c.input_shape(0), target);
   if (!b.ok()) return c.Error(b.status().message());
   if (target.rank_known() && b->rank_known() && b->rank() != target.rank()) {
@@ -397,7 +398,8 @@ absl::Status VectorOutputs(InferenceContext& c) {
 absl::Status FillShape(InferenceContext& c) {
   TB_RETURN_IF_ERROR(c.CheckRank(0, 1));
   TB_RETURN_IF_ERROR(c.CheckRank(1, 0));
-  c.set_output(0, c.InputAsShape(0));
+  TB_ASSIGN_OR_RETURN(PartialShape s0, c.InputAsShape(0));
+  c.set_output(0, s0);
   return absl::OkStatus();
 }
 

@@ -108,12 +108,12 @@ absl::Status Conv2DShape(InferenceContext& c) { return ConvShape(c, false); }
 absl::Status DepthwiseShape(InferenceContext& c) { return ConvShape(c, true); }
 
 absl::Status ShapeFromInput0(InferenceContext& c) {
-  PartialShape s = c.InputAsShape(0);
+  TB_ASSIGN_OR_RETURN(PartialShape s, c.InputAsShape(0));
   c.set_output(0, s.rank_known() ? s : PartialShape::UnknownDims(4));
   return absl::OkStatus();
 }
 absl::Status ShapeFromInput1(InferenceContext& c) {
-  PartialShape s = c.InputAsShape(1);
+  TB_ASSIGN_OR_RETURN(PartialShape s, c.InputAsShape(1));
   c.set_output(0, s.rank_known() ? s : PartialShape::UnknownDims(4));
   return absl::OkStatus();
 }

@@ -51,7 +51,8 @@ absl::Status AssignShape(InferenceContext& c) {
 
 absl::Status RandomShape(InferenceContext& c) {
   TB_RETURN_IF_ERROR(c.CheckRank(0, 1));
-  c.set_output(0, c.InputAsShape(0));
+  TB_ASSIGN_OR_RETURN(PartialShape s0, c.InputAsShape(0));
+  c.set_output(0, s0);
   return absl::OkStatus();
 }
 
