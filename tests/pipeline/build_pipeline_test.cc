@@ -162,7 +162,8 @@ TEST_F(PipelineTest, RealDpAccountingOrAClearNotAvailableError) {
   EXPECT_THAT(Message(r), HasSubstr("'NoneType' object has no attribute 'input_spec'"));
   const auto& hp = r.response.task_report().dp_hyperparameters();
   EXPECT_DOUBLE_EQ(hp.dp_delta(), 9.999999717180685e-10);
-  EXPECT_DOUBLE_EQ(hp.dp_epsilon(), 0.017875321209430695);
+  // At delta 1e-9 the PLD accountant matches the original to ~2e-5 relative (tests/dp/dp_parameters_test.cc).
+  EXPECT_NEAR(hp.dp_epsilon(), 0.017875321209430695, 0.017875321209430695 * 2e-5);
   EXPECT_EQ(hp.noise_multiplier(), 6.0f);
   EXPECT_DOUBLE_EQ(hp.dp_clip_norm(), 0.10000000149011612);
   EXPECT_EQ(hp.num_training_rounds(), 1000);
@@ -178,7 +179,7 @@ TEST_F(PipelineTest, RealDpAccountingOrAClearNotAvailableError) {
   request.mutable_flags()->set_skip_dp_check(true);
   r = Run(request);
   EXPECT_THAT(Message(r), HasSubstr("'NoneType'"));
-  EXPECT_DOUBLE_EQ(r.response.task_report().dp_hyperparameters().dp_epsilon(), 6.194758415222168);
+  EXPECT_NEAR(r.response.task_report().dp_hyperparameters().dp_epsilon(), 6.194758415222168, 6.194758415222168 * 2e-5);
 }
 
 TEST_F(PipelineTest, MissingModelLoaderIsNamed) {

@@ -1,0 +1,97 @@
+#include "server/build_services.h"
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "base/logging.h"
+
+#if __has_include("tf/functional_model.h")
+#define TB_SERVER_HAVE_MODEL_LOADER 1
+#include "tf/functional_model.h"
+#endif
+
+namespace tb::server {
+namespace {
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// Task management when none can be used: every :build-task-group answers TASK_MANAGEMENT_ERROR with `reason`.
+class UnavailableTaskManagement : public pipeline::TaskManagement {
+ public:
+  explicit UnavailableTaskManagement(std::string reason) : reason_(std::move(reason)) {}
+  absl::Status CheckAvailable() override {
+    return absl::NotFoundError(absl::StrCat("Cannot find task management server. ", reason_));
+  }
+  absl::StatusOr<pipeline::odp::Task> CreateTask(const pipeline::odp::Task&) override { return CheckAvailable(); }
+  absl::Status CancelTask(const pipeline::odp::Task&) override { return CheckAvailable(); }
+
+ private:
+  std::string reason_;
+};
+
+}  // namespace
+
+std::string DefaultDataDirectory() {
+  if (std::string home = Env("TASKBUILDER_HOME"); !home.empty()) return home;
+  if (std::string xdg = Env("XDG_DATA_HOME"); !xdg.empty()) return xdg + "/taskbuilder";
+  if (std::string home = Env("HOME"); !home.empty()) return home + "/.local/share/taskbuilder";
+  return std::filesystem::current_path().string() + "/taskbuilder-data";
+}
+
+absl::StatusOr<std::unique_ptr<BuildServices>> BuildServices::Create(const ServiceOptions& options) {
+  std::unique_ptr<BuildServices> s(new BuildServices());
+  const std::string storage = options.storage.empty() ? DefaultDataDirectory() : options.storage;
+  const bool gcs_storage = storage.rfind("gs://", 0) == 0;
+  std::string artifact_root = options.artifact_root;
+  if (artifact_root.empty()) artifact_root = gcs_storage ? DefaultDataDirectory() : storage;
+  std::error_code ec;
+  std::filesystem::create_directories(artifact_root, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create the storage directory ", artifact_root, ": ", ec.message()));
+  }
+  storage::PipelineBlobStoreOptions store_options;
+  store_options.read_root = options.model_root;
+  store_options.write_root = artifact_root;
+  s->blob_store_ = std::make_unique<storage::PipelineBlobStore>(store_options);
+  s->services_.blob_store = s->blob_store_.get();
+  s->description_.push_back(absl::StrCat("storage: ", storage, " (local artifacts confined to ", artifact_root,
+                                         "; models read from ", options.model_root, " and gs://)"));
+
+  if (options.with_task_management) {
+    std::string url = options.task_management_server;
+    if (url.empty()) url = Env("TASK_MANAGEMENT_SERVER_URL");
+    const std::string which = url.empty() ? std::string("the embedded task-management service")
+                                          : absl::StrCat("the task-management server ", url);
+    s->task_management_ = std::make_unique<UnavailableTaskManagement>(
+        absl::StrCat(which, " cannot be used: task management (src/tm) is not available in this build."));
+    s->description_.push_back(absl::StrCat("task management: missing (", which, " needs src/tm)"));
+    s->services_.task_management = s->task_management_.get();
+  } else {
+    s->description_.push_back("task management: not used (artifact-only builds)");
+  }
+
+#ifdef TB_SERVER_HAVE_MODEL_LOADER
+  s->services_.model_loader =
+      [](const std::string& dir) -> absl::StatusOr<std::shared_ptr<const tf::FunctionalModel>> {
+    auto model = tf::LoadFunctionalModel(dir);
+    if (!model.ok()) return model.status();
+    return std::make_shared<const tf::FunctionalModel>(*std::move(model));
+  };
+  s->description_.push_back("SavedModel loader: tf::LoadFunctionalModel");
+#else
+  s->description_.push_back("SavedModel loader: missing (tf/functional_model.h)");
+#endif
+
+  s->description_.push_back("artifact compiler: missing (Plan/ClientOnlyPlan/checkpoint builder)");
+  s->services_.options.population = options.population;
+  return s;
+}
+
+std::vector<std::string> BuildServices::Describe() const { return description_; }
+
+}  // namespace tb::server
