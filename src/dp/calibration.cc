@@ -72,7 +72,21 @@ absl::StatusOr<double> CalibrateNoise(const std::function<absl::StatusOr<double>
       if (*down < 0) {
         root -= kTolerance;
       } else {
-        return finish(absl::InternalError("noise calibration found no multiplier meeting the target"));
+        // The original gives up here (NoOptimumFoundError). That happens when ε's floating-point noise (large at
+        // tiny δ, see tests/dp/tolerance.h) exceeds ε's change over 1e-6 in σ. ε is non-increasing in σ, so keep
+        // stepping up: a slightly larger σ that provably meets the target beats an error.
+        bool found = false;
+        for (int k = 2; k <= 1000 && !found; ++k) {
+          auto v = gap(brent->root + k * kTolerance);
+          if (!v.ok()) return finish(v.status());
+          if (*v < 0) {
+            root = brent->root + k * kTolerance;
+            found = true;
+          }
+        }
+        if (!found) {
+          return finish(absl::InternalError("noise calibration found no multiplier meeting the target"));
+        }
       }
     }
   }

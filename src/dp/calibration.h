@@ -1,6 +1,8 @@
 // Noise calibration: the smallest noise multiplier σ whose ε(σ) meets a target, with dp_accounting's
 // calibrate_dp_mechanism semantics (behavior.md §4.3): exponential bracket search from [0, 1], Brent with
 // xtol 1e-6, then a ±1e-6 nudge so that ε(σ) <= target always holds. Identical inputs give identical digits.
+// Where the original would give up after the nudge (ε's rounding noise at tiny δ exceeds its change over 1e-6),
+// this steps σ up by further multiples of 1e-6 until ε(σ) <= target.
 // ε(σ) is memoized within one call (Brent re-evaluates its endpoints), which changes no result.
 #ifndef TASKBUILDER_DP_CALIBRATION_H_
 #define TASKBUILDER_DP_CALIBRATION_H_

@@ -89,7 +89,7 @@ TEST(AccountingTest, PldCalibrationMatchesReference) {
     CalibrationStats stats;
     auto sigma = EpsilonToNoise(Params(kFixedGaussian, c.rg, c.t, c.delta), c.target, &stats);
     ASSERT_TRUE(sigma.ok()) << sigma.status();
-    EXPECT_NEAR(*sigma, c.want, CalibrationTolerance(c.delta)) << "rg=" << c.rg << " T=" << c.t << " target=" << c.target;
+    EXPECT_TRUE(CalibratedNear(*sigma, c.want, c.delta)) << "rg=" << c.rg << " T=" << c.t << " target=" << c.target;
     EXPECT_LE(stats.achieved_epsilon, c.target);
     EXPECT_GT(stats.evaluations, 3);
   }
@@ -104,15 +104,15 @@ TEST(AccountingTest, SampleConfigsMatchReference) {
   CalibrationStats stats;
   auto keras = EpsilonToNoise(Params(kFixedGaussian, 2, 1000, kDefaultDelta), 10, &stats);
   ASSERT_TRUE(keras.ok()) << keras.status();
-  EXPECT_NEAR(*keras, 0.22200350938986962, 1e-6);
+  EXPECT_TRUE(CalibratedNear(*keras, 0.22200350938986962, kDefaultDelta));
   EXPECT_LE(stats.achieved_epsilon, 10);
   auto good = EpsilonToNoise(Params(kFixedGaussian, 2000, 1000, 1e-9), 6, &stats);
   ASSERT_TRUE(good.ok()) << good.status();
-  EXPECT_NEAR(*good, 0.5058570047153839, CalibrationTolerance(1e-9));
+  EXPECT_TRUE(CalibratedNear(*good, 0.5058570047153839, 1e-9));
   EXPECT_LE(stats.achieved_epsilon, 6);
   auto big = EpsilonToNoise(Params(kFixedGaussian, 30000, 1000, kDefaultDelta), 10, &stats);
   ASSERT_TRUE(big.ok()) << big.status();
-  EXPECT_NEAR(*big, 0.5862431087608502, 1e-6);
+  EXPECT_TRUE(CalibratedNear(*big, 0.5862431087608502, kDefaultDelta));
   EXPECT_LE(stats.achieved_epsilon, 10);
 }
 

@@ -81,7 +81,7 @@ TEST(OracleGridTest, CalibrationMatchesOracle) {
     CalibrationStats stats;
     auto sigma = EpsilonToNoise(Params(r), r.parameter, &stats);
     ASSERT_TRUE(sigma.ok()) << sigma.status();
-    EXPECT_NEAR(*sigma, r.expected, 1e-6) << "rg=" << r.report_goal << " T=" << r.rounds << " eps=" << r.parameter;
+    EXPECT_TRUE(CalibratedNear(*sigma, r.expected, r.delta)) << "rg=" << r.report_goal << " T=" << r.rounds << " eps=" << r.parameter;
     EXPECT_LE(stats.achieved_epsilon, r.parameter);
   }
 }
