@@ -89,14 +89,21 @@ TEST(OracleGridTest, CalibrationMatchesOracle) {
 // Runs the Python oracle when numpy and scipy are importable (CI installs them); skips otherwise.
 TEST(OracleGridTest, LiveOracleAgreesOffGrid) {
   const std::string oracle = testing::SourceDir() + "/tests/dp/oracle/pld_oracle.py";
-  auto probe = testing::Run({"python3", "-c", "import numpy, scipy"}, std::chrono::seconds(60));
-  if (probe.exit_code != 0) GTEST_SKIP() << "python3 with numpy and scipy not available";
+  // Debian's interpreter first: a pyenv python3 earlier on PATH usually lacks numpy.
+  std::string python;
+  for (const char* candidate : {"/usr/bin/python3", "python3"}) {
+    if (testing::Run({candidate, "-c", "import numpy, scipy"}, std::chrono::seconds(60)).exit_code == 0) {
+      python = candidate;
+      break;
+    }
+  }
+  if (python.empty()) GTEST_SKIP() << "python3 with numpy and scipy not available";
   struct {
     int64_t rg, t;
     double delta, sigma;
   } cases[] = {{500, 50, 1e-6, 0.9}, {12345, 7, 1e-5, 1.3}, {7, 300, 2e-7, 0.8}};
   for (const auto& c : cases) {
-    auto run = testing::Run({"python3", oracle, "eps", std::to_string(c.rg), std::to_string(c.t),
+    auto run = testing::Run({python, oracle, "eps", std::to_string(c.rg), std::to_string(c.t),
                              Repr(c.delta), Repr(c.sigma)},
                             std::chrono::seconds(600));
     ASSERT_EQ(run.exit_code, 0) << run.err;
