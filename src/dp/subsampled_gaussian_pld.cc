@@ -41,6 +41,15 @@ bool IsClose(double a, double b) {
 
 }  // namespace
 
+SubsampledGaussianLoss::SubsampledGaussianLoss(double sigma, double sampling_prob, Adjacency adjacency)
+    : sigma_(sigma), q_(sampling_prob), add_(adjacency == Adjacency::kAdd) {
+  log1p_minus_q_ = std::log1p(-q_);
+  log_q_ = std::log(q_);
+  log_inverse_q_ = std::log(1 / q_);
+  log_inverse_c_ = std::log(-(1 - 1 / q_));  // log(-c) for c = 1 - 1/q < 0 (q < 1)
+  log_one_minus_q_ = std::log(1 - q_);
+}
+
 double SubsampledGaussianLoss::LossWithoutSubsampling(double x) const {
   const double s2 = sigma_ * sigma_;
   return add_ ? (0.5 - x) / s2 : (-0.5 - x) / s2;
@@ -59,20 +68,26 @@ double SubsampledGaussianLoss::Loss(double x) const {
   return LogATimesExpBPlusC(q_, w, 1 - q_).value_or(NAN);
 }
 
+absl::StatusOr<double> SubsampledGaussianLoss::LogInverseMixture(double b) const {
+  // LogATimesExpBPlusC(1/q, b, 1 - 1/q) for 0 < q < 1 (a > 0, c < 0), with its logarithms precomputed.
+  if (b == 0) return std::log(1 / q_ + (1 - 1 / q_));
+  return LogSub(b + log_inverse_q_, log_inverse_c_);
+}
+
 absl::StatusOr<double> SubsampledGaussianLoss::InverseLoss(double loss) const {
   if (q_ == 1) return InverseLossWithoutSubsampling(loss);
   if (add_) {
-    const double bound = -std::log(1 - q_);
+    const double bound = -log_one_minus_q_;
     if (IsClose(loss, bound)) return InverseLossWithoutSubsampling(INFINITY);
     if (loss > bound) return absl::InvalidArgumentError("privacy loss above the mechanism's range");
-    auto v = LogATimesExpBPlusC(1 / q_, -loss, 1 - 1 / q_);
+    auto v = LogInverseMixture(-loss);
     if (!v.ok()) return v.status();
     return InverseLossWithoutSubsampling(-*v);
   }
-  const double bound = std::log(1 - q_);
+  const double bound = log_one_minus_q_;
   if (IsClose(loss, bound)) return InverseLossWithoutSubsampling(-INFINITY);
   if (loss <= bound) return absl::InvalidArgumentError("privacy loss below the mechanism's range");
-  auto v = LogATimesExpBPlusC(1 / q_, loss, 1 - 1 / q_);
+  auto v = LogInverseMixture(loss);
   if (!v.ok()) return v.status();
   return InverseLossWithoutSubsampling(*v);
 }
@@ -86,7 +101,7 @@ double SubsampledGaussianLoss::UpperCdf(double x) const {
 double SubsampledGaussianLoss::LowerLogCdf(double x) const {
   if (!add_) return LogNdtr(x / sigma_);
   if (q_ == 1) return LogNdtr((x + -1) / sigma_);
-  return LogAddExp(std::log1p(-q_) + LogNdtr(x / sigma_), std::log(q_) + LogNdtr((x + -1) / sigma_));
+  return LogAddExp(log1p_minus_q_ + LogNdtr(x / sigma_), log_q_ + LogNdtr((x + -1) / sigma_));
 }
 
 absl::StatusOr<double> SubsampledGaussianLoss::Delta(double epsilon) const {
@@ -95,9 +110,9 @@ absl::StatusOr<double> SubsampledGaussianLoss::Delta(double epsilon) const {
   if (q_ == 1) {
     inverse_formula = true;
   } else if (add_) {
-    inverse_formula = epsilon < -std::log1p(-q_);
+    inverse_formula = epsilon < -log1p_minus_q_;
   } else {
-    inverse_formula = epsilon > std::log1p(-q_);
+    inverse_formula = epsilon > log1p_minus_q_;
   }
   if (inverse_formula) {
     auto x = InverseLoss(epsilon);

@@ -16,8 +16,7 @@ enum class Adjacency { kRemove, kAdd };
 
 class SubsampledGaussianLoss {
  public:
-  SubsampledGaussianLoss(double sigma, double sampling_prob, Adjacency adjacency)
-      : sigma_(sigma), q_(sampling_prob), add_(adjacency == Adjacency::kAdd) {}
+  SubsampledGaussianLoss(double sigma, double sampling_prob, Adjacency adjacency);
 
   // Privacy loss at output x, and its inverse (an error outside the loss range).
   double Loss(double x) const;
@@ -33,10 +32,13 @@ class SubsampledGaussianLoss {
   double InverseLossWithoutSubsampling(double loss) const;
   double UpperCdf(double x) const;
   double LowerLogCdf(double x) const;
+  absl::StatusOr<double> LogInverseMixture(double b) const;
 
   double sigma_;
   double q_;
   bool add_;
+  // Per-mechanism constants the reference recomputes for every bin (same values, computed once).
+  double log1p_minus_q_, log_q_, log_inverse_q_, log_inverse_c_, log_one_minus_q_;
 };
 
 }  // namespace tb::dp
