@@ -62,6 +62,7 @@ int RunServe(const Flags& flags) {
   }
   server::RouteOptions route_options;
   route_options.api_key = flags.GetOr("api_key", "");
+  route_options.journal = (*services)->journal();
   server::BuildRoutes routes(&(*services)->pipeline(), route_options);
 
   http::ServerOptions options;

@@ -145,7 +145,10 @@ http::ServerResponse BuildRoutes::Handle(const http::ServerRequest& request) con
   TB_LOG(INFO) << "POST " << (artifact_only ? kBuildArtifactsPath : kBuildTaskGroupPath) << " from "
                << request.remote_address << " (" << request.body.size() << " bytes)";
   try {
-    return Protobuf(pipeline::HandleBuildRequest(request.body, artifact_only, *services_).response);
+    return Protobuf(pipeline::HandleIdempotentBuildRequest(options_.journal,
+                                                           request.Header(pipeline::kIdempotencyKeyHeader),
+                                                           request.body, artifact_only, *services_)
+                        .response);
   } catch (const std::exception& e) {
     // The pipeline does not throw; this catches what it cannot rule out (allocation failure), so the caller still
     // gets a protobuf answer rather than an HTML 500.

@@ -8,6 +8,7 @@
 
 #include "http/server.h"
 #include "pipeline/build_pipeline.h"
+#include "pipeline/idempotency.h"
 
 namespace tb::server {
 
@@ -20,6 +21,8 @@ struct RouteOptions {
   // When non-empty, the build routes need `?key=<api_key>` (as ODP's API gateway passes it) or an
   // `x-api-key: <api_key>` header; the probes stay open.
   std::string api_key;
+  // When set, build requests carrying an Idempotency-Key header run through this journal (pipeline/idempotency.h).
+  pipeline::BuildJournal* journal = nullptr;
 };
 
 class BuildRoutes {

@@ -6,6 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
 
+#if __has_include("tm/task_management_ports.h")
+#define TB_SERVER_HAVE_TASK_MANAGEMENT 1
+#include "tm/build_journal.h"
+#include "tm/task_management_ports.h"
+#endif
+
 #if __has_include("tf/functional_model.h")
 #define TB_SERVER_HAVE_MODEL_LOADER 1
 #include "tf/functional_model.h"
@@ -67,9 +73,41 @@ absl::StatusOr<std::unique_ptr<BuildServices>> BuildServices::Create(const Servi
     if (url.empty()) url = Env("TASK_MANAGEMENT_SERVER_URL");
     const std::string which = url.empty() ? std::string("the embedded task-management service")
                                           : absl::StrCat("the task-management server ", url);
+#ifdef TB_SERVER_HAVE_TASK_MANAGEMENT
+    (void)which;
+    // The embedded TM by default; its start-up recovery cancels CREATED tasks a dead build left without
+    // artifacts. Then the build journal cancels the tasks of builds that never answered (tm/build_journal.h).
+    if (url.empty()) {
+      s->artifact_view_ = std::make_unique<storage::ArtifactBlobStoreView>(s->blob_store_.get());
+      tm::EmbeddedTaskManagementOptions tm_options;
+      tm_options.storage_root = gcs_storage ? storage : std::filesystem::absolute(artifact_root).string();
+      tm_options.artifacts = s->artifact_view_.get();
+      auto embedded = tm::EmbeddedTaskManagement::Open(tm_options);
+      if (!embedded.ok()) return embedded.status();
+      s->description_.push_back(absl::StrCat(
+          "task management: embedded (tasks in ", (*embedded)->service().store().path(), ", artifact URLs under ",
+          (*embedded)->service().storage_root(), "; start-up recovery cancelled ",
+          (*embedded)->startup_recovery().cancelled.size(), " abandoned task(s))"));
+      s->task_management_ = std::move(*embedded);
+    } else {
+      tm::RemoteTaskManagementOptions remote;
+      remote.locator.explicit_url = url;
+      s->task_management_ = std::make_unique<tm::RemoteTaskManagement>(remote);
+      s->description_.push_back(absl::StrCat("task management: ", url));
+    }
+    auto journal = tm::SqliteBuildJournal::Open(artifact_root + "/.taskbuilder/build_journal.db");
+    if (!journal.ok()) return journal.status();
+    auto recovered = (*journal)->RecoverAbandoned(*s->task_management_);
+    if (!recovered.ok()) return recovered.status();
+    s->description_.push_back(absl::StrCat("idempotency keys: journal in ", artifact_root,
+                                           "/.taskbuilder/build_journal.db (", recovered->abandoned_keys,
+                                           " unfinished build(s) cleaned up at start-up)"));
+    s->journal_ = std::move(*journal);
+#else
     s->task_management_ = std::make_unique<UnavailableTaskManagement>(
         absl::StrCat(which, " cannot be used: task management (src/tm) is not available in this build."));
     s->description_.push_back(absl::StrCat("task management: missing (", which, " needs src/tm)"));
+#endif
     s->services_.task_management = s->task_management_.get();
   } else {
     s->description_.push_back("task management: not used (artifact-only builds)");

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "pipeline/build_pipeline.h"
+#include "pipeline/idempotency.h"
 #include "storage/pipeline_blob_store.h"
 
 namespace tb::server {
@@ -39,6 +40,8 @@ class BuildServices {
 
   const pipeline::PipelineServices& pipeline() const { return services_; }
   storage::PipelineBlobStore& blob_store() { return *blob_store_; }
+  // The Idempotency-Key journal of :build-task-group (null without task management).
+  pipeline::BuildJournal* journal() { return journal_.get(); }
 
   // One line per capability saying what serves it or that it is missing, for the start-up log.
   std::vector<std::string> Describe() const;
@@ -48,7 +51,9 @@ class BuildServices {
 
   std::vector<std::string> description_;
   std::unique_ptr<storage::PipelineBlobStore> blob_store_;
+  std::unique_ptr<storage::ArtifactBlobStoreView> artifact_view_;
   std::unique_ptr<pipeline::TaskManagement> task_management_;
+  std::unique_ptr<pipeline::BuildJournal> journal_;
   std::unique_ptr<pipeline::ArtifactBuilder> artifact_builder_;
   pipeline::PipelineServices services_;
 };
