@@ -259,7 +259,7 @@ absl::StatusOr<Tensor> BundleReader::Read(const BundleEntry& e) const {
   };
   if (e.dtype != DType::kString) {
     TB_ASSIGN_OR_RETURN(const RandomAccessFile* file, DataFile(e.proto.shard_id()));
-    TB_ASSIGN_OR_RETURN(Tensor t, Tensor::Create(e.dtype, e.shape));
+    TB_ASSIGN_OR_RETURN(Tensor t, Tensor::CreateUninitialized(e.dtype, e.shape));
     absl::Status s = file->Read(static_cast<uint64_t>(e.proto.offset()), t.byte_size(), t.mutable_bytes());
     if (!s.ok()) return absl::DataLossError(absl::StrCat(where(), ": ", s.message()));
     const uint32_t actual = crc32c::Value(t.mutable_bytes(), t.byte_size());

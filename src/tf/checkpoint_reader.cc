@@ -212,7 +212,7 @@ absl::StatusOr<Tensor> CheckpointReader::ReadSlice(const CheckpointTensorInfo& i
     }
     const uint32_t want_field = info.dtype == DType::kFloat ? 5 : 6;
     if (ok && fields <= 1) {
-      TB_ASSIGN_OR_RETURN(Tensor t, Tensor::Create(info.dtype, slice_shape));
+      TB_ASSIGN_OR_RETURN(Tensor t, Tensor::CreateUninitialized(info.dtype, slice_shape));
       if (fields == 0 && t.byte_size() == 0) return t;
       if (fields == 1 && only.number == want_field && only.wire_type == 2 && only.bytes.size() == t.byte_size()) {
         std::memcpy(t.mutable_bytes(), only.bytes.data(), t.byte_size());

@@ -1,25 +1,34 @@
 #include "tf/table_block.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "base/coding.h"
 #include "base/status_macros.h"
 
 namespace tb::tf::table {
 
-absl::StatusOr<Block> Block::Parse(std::string contents, std::string where) {
-  if (contents.size() < 4) return absl::DataLossError(absl::StrCat(where, ": block too short (", contents.size(), " bytes)"));
-  if (contents.size() > UINT32_MAX) {
-    return absl::DataLossError(absl::StrCat(where, ": block of ", contents.size(), " bytes exceeds 4 GiB"));
+absl::StatusOr<Block> Block::Parse(std::string_view contents, std::string where) {
+  ByteBuffer copy = ByteBuffer::Allocate(contents.size());
+  if (!contents.empty()) std::memcpy(copy.data.get(), contents.data(), contents.size());
+  return Parse(std::move(copy), std::move(where));
+}
+
+absl::StatusOr<Block> Block::Parse(ByteBuffer contents, std::string where) {
+  const size_t size = contents.size;
+  if (size < 4) return absl::DataLossError(absl::StrCat(where, ": block too short (", size, " bytes)"));
+  if (size > UINT32_MAX) {
+    return absl::DataLossError(absl::StrCat(where, ": block of ", size, " bytes exceeds 4 GiB"));
   }
   Block block;
-  const uint32_t n = DecodeFixed32(contents.data() + contents.size() - 4);
-  const uint64_t max_restarts = (contents.size() - 4) / 4;
+  const uint32_t n = DecodeFixed32(contents.data.get() + size - 4);
+  const uint64_t max_restarts = (size - 4) / 4;
   if (n > max_restarts) {
-    return absl::DataLossError(absl::StrCat(where, ": restart count ", n, " does not fit in a block of ",
-                                            contents.size(), " bytes"));
+    return absl::DataLossError(absl::StrCat(where, ": restart count ", n, " does not fit in a block of ", size,
+                                            " bytes"));
   }
   block.num_restarts_ = n;
-  block.data_end_ = static_cast<uint32_t>(contents.size() - 4 - uint64_t{n} * 4);
+  block.data_end_ = static_cast<uint32_t>(size - 4 - uint64_t{n} * 4);
   block.contents_ = std::move(contents);
   block.where_ = std::move(where);
   for (uint32_t i = 0; i < n; ++i) {
@@ -37,7 +46,7 @@ absl::StatusOr<Block> Block::Parse(std::string contents, std::string where) {
 }
 
 uint32_t Block::RestartPoint(uint32_t index) const {
-  return DecodeFixed32(contents_.data() + data_end_ + uint64_t{index} * 4);
+  return DecodeFixed32(data() + data_end_ + uint64_t{index} * 4);
 }
 
 void Block::Iterator::Corrupt(std::string_view what) {
@@ -50,7 +59,7 @@ bool Block::Iterator::ParseEntryAt(uint32_t offset) {
     valid_ = false;
     return false;
   }
-  std::string_view in(block_->contents_.data() + offset, block_->data_end_ - offset);
+  std::string_view in(block_->data() + offset, block_->data_end_ - offset);
   uint32_t shared = 0, non_shared = 0, value_len = 0;
   if (!GetVarint32(&in, &shared) || !GetVarint32(&in, &non_shared) || !GetVarint32(&in, &value_len)) {
     Corrupt(absl::StrCat("truncated entry header at offset ", offset));
@@ -67,14 +76,14 @@ bool Block::Iterator::ParseEntryAt(uint32_t offset) {
   key_.resize(shared);
   key_.append(in.data(), non_shared);
   value_ = in.substr(non_shared, value_len);
-  next_ = static_cast<uint32_t>(value_.data() + value_.size() - block_->contents_.data());
+  next_ = static_cast<uint32_t>(value_.data() + value_.size() - block_->data());
   valid_ = true;
   return true;
 }
 
 bool Block::Iterator::RestartKey(uint32_t index, std::string_view* key) {
   const uint32_t offset = block_->RestartPoint(index);
-  std::string_view in(block_->contents_.data() + offset, block_->data_end_ - offset);
+  std::string_view in(block_->data() + offset, block_->data_end_ - offset);
   uint32_t shared = 0, non_shared = 0, value_len = 0;
   if (!GetVarint32(&in, &shared) || !GetVarint32(&in, &non_shared) || !GetVarint32(&in, &value_len) ||
       shared != 0 || uint64_t{non_shared} + value_len > in.size()) {

@@ -9,13 +9,15 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "tf/table_format.h"
 
 namespace tb::tf::table {
 
 class Block {
  public:
   // `where` names the block in errors, e.g. "model.index: block at offset 0".
-  static absl::StatusOr<Block> Parse(std::string contents, std::string where);
+  static absl::StatusOr<Block> Parse(ByteBuffer contents, std::string where);
+  static absl::StatusOr<Block> Parse(std::string_view contents, std::string where);
 
   class Iterator {
    public:
@@ -46,7 +48,7 @@ class Block {
   };
 
   Iterator NewIterator() const { return Iterator(this); }
-  size_t size() const { return contents_.size(); }
+  size_t size() const { return contents_.size; }
   uint32_t num_restarts() const { return num_restarts_; }
   const std::string& where() const { return where_; }
 
@@ -54,7 +56,9 @@ class Block {
   Block() = default;
   uint32_t RestartPoint(uint32_t index) const;
 
-  std::string contents_;
+  const char* data() const { return contents_.data.get(); }
+
+  ByteBuffer contents_;
   std::string where_;
   uint32_t data_end_ = 0;  // Offset of the restart array = end of the entries.
   uint32_t num_restarts_ = 0;

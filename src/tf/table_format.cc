@@ -51,7 +51,7 @@ std::string BlockTrailer(uint32_t crc_of_contents, Compression type) {
   return trailer;
 }
 
-absl::StatusOr<std::string> ReadBlock(const RandomAccessFile& file, const BlockHandle& handle,
+absl::StatusOr<ByteBuffer> ReadBlock(const RandomAccessFile& file, const BlockHandle& handle,
                                       const ReadBlockOptions& options) {
   const uint64_t file_size = file.size();
   if (handle.offset > file_size || handle.size > file_size - handle.offset ||
@@ -65,14 +65,13 @@ absl::StatusOr<std::string> ReadBlock(const RandomAccessFile& file, const BlockH
                                                      handle.size, " bytes, more than the limit of ",
                                                      options.max_block_bytes));
   }
-  std::string raw;
-  raw.resize(static_cast<size_t>(handle.size + kBlockTrailerSize));
-  TB_RETURN_IF_ERROR(file.Read(handle.offset, raw.size(), raw.data()));
+  ByteBuffer raw = ByteBuffer::Allocate(static_cast<size_t>(handle.size + kBlockTrailerSize));
+  TB_RETURN_IF_ERROR(file.Read(handle.offset, raw.size, raw.data.get()));
   const size_t n = static_cast<size_t>(handle.size);
-  const uint8_t type = static_cast<uint8_t>(raw[n]);
+  const uint8_t type = static_cast<uint8_t>(raw.data[n]);
   if (options.verify_checksums) {
-    const uint32_t stored = crc32c::Unmask(DecodeFixed32(raw.data() + n + 1));
-    const uint32_t actual = crc32c::Value(raw.data(), n + 1);
+    const uint32_t stored = crc32c::Unmask(DecodeFixed32(raw.data.get() + n + 1));
+    const uint32_t actual = crc32c::Value(raw.data.get(), n + 1);
     if (stored != actual) {
       return absl::DataLossError(absl::StrCat(file.name(), ": block at offset ", handle.offset,
                                               " has a checksum mismatch (stored 0x", absl::Hex(stored),
@@ -81,11 +80,11 @@ absl::StatusOr<std::string> ReadBlock(const RandomAccessFile& file, const BlockH
   }
   switch (static_cast<Compression>(type)) {
     case Compression::kNone:
-      raw.resize(n);
+      raw.size = n;  // Drop the trailer from the view; the allocation stays.
       return raw;
     case Compression::kSnappy: {
       size_t ulen = 0;
-      if (!snappy::GetUncompressedLength(raw.data(), n, &ulen)) {
+      if (!snappy::GetUncompressedLength(raw.data.get(), n, &ulen)) {
         return absl::DataLossError(
             absl::StrCat(file.name(), ": block at offset ", handle.offset, " has a corrupted snappy header"));
       }
@@ -94,9 +93,8 @@ absl::StatusOr<std::string> ReadBlock(const RandomAccessFile& file, const BlockH
         return absl::DataLossError(absl::StrCat(file.name(), ": block at offset ", handle.offset, " claims ", ulen,
                                                 " uncompressed bytes from ", n, " compressed bytes"));
       }
-      std::string out;
-      out.resize(ulen);
-      if (!snappy::RawUncompress(raw.data(), n, out.data())) {
+      ByteBuffer out = ByteBuffer::Allocate(ulen);
+      if (!snappy::RawUncompress(raw.data.get(), n, out.data.get())) {
         return absl::DataLossError(
             absl::StrCat(file.name(), ": block at offset ", handle.offset, " is not valid snappy data"));
       }

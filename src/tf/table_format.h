@@ -5,6 +5,7 @@
 #define TASKBUILDER_TF_TABLE_FORMAT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,15 @@ struct Footer {
 // Computes the trailer of a block: type byte then fixed32 mask(crc32c(contents ‖ type)).
 std::string BlockTrailer(uint32_t crc_of_contents, Compression type);
 
+// A heap buffer that is not zero-filled on allocation (blocks can be gigabytes; they are overwritten anyway).
+struct ByteBuffer {
+  std::unique_ptr<char[]> data;
+  size_t size = 0;
+
+  static ByteBuffer Allocate(size_t n) { return ByteBuffer{std::unique_ptr<char[]>(new char[n == 0 ? 1 : n]), n}; }
+  std::string_view view() const { return std::string_view(data.get(), size); }
+};
+
 struct ReadBlockOptions {
   bool verify_checksums = true;
   // Largest block (after decompression) a reader will allocate.
@@ -51,7 +61,7 @@ struct ReadBlockOptions {
 
 // Reads the block at `handle` with its trailer, verifies the CRC and decompresses it. Errors name the file and
 // the block offset.
-absl::StatusOr<std::string> ReadBlock(const RandomAccessFile& file, const BlockHandle& handle,
+absl::StatusOr<ByteBuffer> ReadBlock(const RandomAccessFile& file, const BlockHandle& handle,
                                       const ReadBlockOptions& options);
 
 }  // namespace tb::tf::table

@@ -15,7 +15,7 @@ absl::StatusOr<std::unique_ptr<TableReader>> TableReader::Open(std::unique_ptr<R
   TB_RETURN_IF_ERROR(file->Read(file->size() - kFooterSize, kFooterSize, footer_bytes.data()));
   TB_ASSIGN_OR_RETURN(Footer footer, Footer::Decode(footer_bytes, file->name()));
   ReadBlockOptions read_options{options.verify_checksums, options.max_block_bytes};
-  TB_ASSIGN_OR_RETURN(std::string index_contents, ReadBlock(*file, footer.index, read_options));
+  TB_ASSIGN_OR_RETURN(ByteBuffer index_contents, ReadBlock(*file, footer.index, read_options));
   TB_ASSIGN_OR_RETURN(Block index, Block::Parse(std::move(index_contents),
                                                 absl::StrCat(file->name(), ": index block at offset ",
                                                              footer.index.offset)));
@@ -29,7 +29,7 @@ absl::StatusOr<std::unique_ptr<TableReader>> TableReader::Open(std::unique_ptr<R
 
 absl::StatusOr<std::unique_ptr<Block>> TableReader::ReadDataBlock(const BlockHandle& handle) const {
   ReadBlockOptions read_options{options_.verify_checksums, options_.max_block_bytes};
-  TB_ASSIGN_OR_RETURN(std::string contents, ReadBlock(*file_, handle, read_options));
+  TB_ASSIGN_OR_RETURN(ByteBuffer contents, ReadBlock(*file_, handle, read_options));
   TB_ASSIGN_OR_RETURN(Block block, Block::Parse(std::move(contents), absl::StrCat(file_->name(), ": data block at offset ",
                                                                                   handle.offset)));
   return std::make_unique<Block>(std::move(block));

@@ -35,7 +35,13 @@ absl::StatusOr<int64_t> NumElements(const Shape& shape, int64_t max_elements) {
 
 std::string ShapeToString(const Shape& shape) { return absl::StrCat("[", absl::StrJoin(shape, ","), "]"); }
 
-absl::StatusOr<Tensor> Tensor::Create(DType dtype, Shape shape) {
+absl::StatusOr<Tensor> Tensor::Create(DType dtype, Shape shape) { return CreateImpl(dtype, std::move(shape), true); }
+
+absl::StatusOr<Tensor> Tensor::CreateUninitialized(DType dtype, Shape shape) {
+  return CreateImpl(dtype, std::move(shape), false);
+}
+
+absl::StatusOr<Tensor> Tensor::CreateImpl(DType dtype, Shape shape, bool zero) {
   if (!IsSupported(dtype)) {
     return absl::UnimplementedError(absl::StrCat("unsupported tensor dtype ", ToAbsl(DTypeName(dtype)), " (",
                                                  static_cast<int>(dtype), ")"));
@@ -62,7 +68,11 @@ absl::StatusOr<Tensor> Tensor::Create(DType dtype, Shape shape) {
       if (t.storage_->data == nullptr) {
         return absl::ResourceExhaustedError(absl::StrCat("cannot allocate ", bytes, " bytes for a tensor"));
       }
-      std::memset(t.storage_->data, 0, alloc);
+      if (zero) {
+        std::memset(t.storage_->data, 0, alloc);
+      } else if (alloc > bytes) {
+        std::memset(t.storage_->data + bytes, 0, alloc - bytes);  // Padding stays deterministic.
+      }
     }
   }
   return t;

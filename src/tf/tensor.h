@@ -46,6 +46,9 @@ class Tensor {
   // A zero-filled (empty strings, null opaques) tensor. Fails on unsupported dtypes, bad shapes or when the
   // tensor would exceed kMaxTensorBytes. Use this for shapes that come from outside.
   static absl::StatusOr<Tensor> Create(DType dtype, Shape shape);
+  // As Create, but the element bytes of fixed-size types are left unspecified: for readers that overwrite every
+  // byte (checkpoint and bundle readers), so gigabyte tensors are not zero-filled first.
+  static absl::StatusOr<Tensor> CreateUninitialized(DType dtype, Shape shape);
 
   // As Create, for shapes the caller has already validated; aborts on failure.
   Tensor(DType dtype, Shape shape);
@@ -118,6 +121,7 @@ class Tensor {
 
  private:
   struct Storage;
+  static absl::StatusOr<Tensor> CreateImpl(DType dtype, Shape shape, bool zero);
   void CheckType(DType want) const;
   char* Data() const;
 
