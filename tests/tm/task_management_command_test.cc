@@ -2,12 +2,19 @@
 // abandoned tasks at start-up, and refusing to share its database with a second process.
 #include <signal.h>
 
+#include <atomic>
+#include <thread>
+
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "storage/local_blob_store.h"
+#include "pipeline/publish.h"
+#include "storage/pipeline_blob_store.h"
 #include "tests/testing/testing.h"
+#include "tests/tm/publish_support.h"
 #include "tm/task_management_client.h"
+#include "tm/task_management_ports.h"
 
 namespace tb::tm {
 namespace {
@@ -83,6 +90,56 @@ TEST(TaskManagementCommandTest, ServesPersistsAndRecoversAcrossAKill) {
   EXPECT_NE(second.err.find("in use by another taskbuilder process"), std::string::npos) << second.err;
   tm.Signal(SIGTERM);
   EXPECT_EQ(tm.Wait(std::chrono::seconds(20)), 0);
+}
+
+TEST(TaskManagementCommandTest, ConcurrentBuildersAgainstOneTmProcessLoseNothing) {
+  testing::TempDir dir;
+  testing::Subprocess tm({.argv = {testing::TaskbuilderBinary(), "task-management", "--port=0",
+                                   "--storage=" + dir.Join("artifacts")},
+                          .env = {},
+                          .working_dir = ""});
+  const std::string url = StartTm(tm);
+  ASSERT_FALSE(url.empty());
+  storage::PipelineBlobStoreOptions so;
+  so.write_root = dir.Join("artifacts");
+  storage::PipelineBlobStore store(so);
+  pipeline::TaskArtifacts artifacts = testing_support::Artifacts(3);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> builders;
+  for (int i = 0; i < 8; ++i) {
+    builders.emplace_back([&, i] {
+      RemoteTaskManagementOptions o;
+      o.locator.explicit_url = url;
+      RemoteTaskManagement remote(o);
+      if (!remote.CheckAvailable().ok()) return;
+      pipeline::PublishPlan plan;
+      plan.main = testing_support::TrainingTask(i % 2 == 0 ? "even" : "odd");  // two populations, four builders each
+      plan.optional = testing_support::EvalTask(plan.main.population_name());
+      plan.main_artifacts = &artifacts;
+      plan.optional_artifacts = &artifacts;
+      if (pipeline::PublishTaskGroup(std::move(plan), &remote, store).ok) ++ok;
+    });
+  }
+  for (auto& b : builders) b.join();
+  EXPECT_EQ(ok.load(), 2);  // one task group per population
+  // Every task the TM process holds is complete or cancelled.
+  TaskManagementClientOptions o;
+  o.server_url = url;
+  TaskManagementClient client(o);
+  storage::LocalBlobStore blobs(dir.Join("artifacts"));
+  int complete = 0;
+  for (const char* pop : {"even", "odd"}) {
+    for (int id = 1;; ++id) {
+      auto t = client.GetTask(pop, id);
+      if (!t.ok()) break;
+      if (t->status() == odp::TaskStatus::CANCELED) continue;
+      for (const auto& u : {t->client_only_plan_url(0), t->server_phase_url(0)}) {
+        EXPECT_TRUE(blobs.Stat(u)->has_value()) << pop << "/" << id << " lacks " << u;
+      }
+      ++complete;
+    }
+  }
+  EXPECT_EQ(complete, 4);
 }
 
 TEST(TaskManagementCommandTest, FlagsAreChecked) {
