@@ -95,6 +95,55 @@ TEST(FunctionalModelTest, MnistFixtureErrorNamesTheMissingDataFile) {
   EXPECT_THAT(model.status().message(), HasSubstr("_weights/0/0"));
 }
 
+TEST(FunctionalModelTest, LoadsMnistFixtureFunctionsWithSubstituteWeights) {
+  // The mnist sample's data file is missing; give its saved_model.pb a bundle of zero weights with the shapes its
+  // index lists and the type specs artifacts.md reports, to exercise the CNN's functions end to end.
+  TB_REQUIRE_FIXTURE(dir, "mnist/input/mnist_model");
+  auto index = BundleReader::Open(dir + "/variables/variables");
+  ASSERT_TRUE(index.ok());
+  tb::testing::TempDir tmp;
+  std::filesystem::copy_file(dir + "/saved_model.pb", tmp.Join("saved_model.pb"));
+  auto tensor_type = [](tensorflow::DataType dtype, std::vector<int64_t> dims) {
+    tensorflow_federated::v0::Type t;
+    t.mutable_tensor()->set_dtype(dtype);
+    for (int64_t d : dims) t.mutable_tensor()->add_dims(d);
+    return t;
+  };
+  tensorflow_federated::v0::Type input;
+  *input.mutable_struct_()->add_element()->mutable_value() = tensor_type(tensorflow::DT_FLOAT, {-1, 28, 28, 1});
+  *input.mutable_struct_()->add_element()->mutable_value() = tensor_type(tensorflow::DT_INT32, {-1});
+  std::vector<std::pair<std::string, Tensor>> tensors;
+  for (const auto& e : (*index)->entries()) {
+    if (e.key.starts_with("_weights/")) tensors.emplace_back(e.key, Tensor(e.dtype, e.shape));
+  }
+  tensors.emplace_back("serialized_input_spec/.ATTRIBUTES/VARIABLE_VALUE", Tensor::StringScalar(input.SerializeAsString()));
+  const std::string prediction = tensor_type(tensorflow::DT_FLOAT, {-1, 10}).SerializeAsString();
+  tensors.emplace_back("predict_on_batch_training_type_spec/.ATTRIBUTES/VARIABLE_VALUE", Tensor::StringScalar(prediction));
+  tensors.emplace_back("predict_on_batch_inference_type_spec/.ATTRIBUTES/VARIABLE_VALUE", Tensor::StringScalar(prediction));
+  tensors.emplace_back("loss_type_spec/.ATTRIBUTES/VARIABLE_VALUE",
+                       Tensor::StringScalar(tensor_type(tensorflow::DT_FLOAT, {}).SerializeAsString()));
+  ASSERT_TRUE(WriteBundle(tmp.Join("variables/variables"), tensors).ok());
+  auto model = LoadFunctionalModel(tmp.path());
+  ASSERT_TRUE(model.ok()) << model.status();
+  EXPECT_EQ(model->trainable_weights.size(), 8u);
+  EXPECT_EQ(model->trainable_weights[4].tensor.shape(), (Shape{3136, 512}));
+  EXPECT_EQ(model->predict_training.outputs[0].TypeString(), "float[-1,10]");
+  EXPECT_EQ(model->loss.inputs[1].TypeString(), "int32[-1]");
+  EXPECT_THAT(Ops(model->predict_inference.function),
+              ElementsAre("BiasAdd", "Const", "Conv2D", "Identity", "MatMul", "MaxPool", "Relu", "Reshape", "Softmax"));
+  EXPECT_THAT(Ops(model->loss.function), ::testing::Contains("SparseSoftmaxCrossEntropyWithLogits"));
+  for (const auto& node : model->predict_training.function.node_def()) {
+    if (node.op() == "Conv2D") {
+      EXPECT_EQ(node.attr().at("data_format").s(), "NHWC");
+      EXPECT_THAT(node.attr().at("dilations").list().i(), ElementsAre(1, 1, 1, 1));
+    }
+  }
+  EXPECT_TRUE(model->unknown_ops.empty()) << ::testing::PrintToString(model->unknown_ops);
+  for (const auto& f : model->library.function()) {
+    EXPECT_TRUE(ValidateFunctionDef(f, model->library).ok()) << ValidateFunctionDef(f, model->library);
+  }
+}
+
 class BrokenKerasTest : public ::testing::Test {
  protected:
   void SetUp() override {
