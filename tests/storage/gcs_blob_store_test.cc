@@ -231,8 +231,10 @@ TEST(GcsBlobStoreDeadServerTest, ConnectionErrorsAreBoundedUnavailable) {
 TEST(GcsBlobStoreRestartTest, SurvivesAnEmulatorRestartBetweenRequests) {
   TB_REQUIRE_GCS_EMULATOR(emu);
   GcsOptions o = Options(*emu);
-  o.retry.max_attempts = 6;
+  // Generous: the emulator (Node) can take many seconds to come back on a loaded machine.
+  o.retry.max_attempts = 25;
   o.retry.initial_backoff = std::chrono::milliseconds(200);
+  o.retry.max_backoff = std::chrono::milliseconds(2000);
   GcsBlobStore store(o);
   ASSERT_TRUE(store.Put("gs://restart-bucket/a", "before").ok());
   emu->Kill();
