@@ -10,7 +10,7 @@ if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
   CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTB_FUZZ=ON \
     -DTB_TESTS=OFF -DTB_BENCH=OFF >/dev/null
 fi
-cmake --build "$BUILD_DIR" -j "$(nproc)"
+cmake --build "$BUILD_DIR" --target all_fuzzers -j "$(nproc)"
 mkdir -p "$BUILD_DIR/artifacts" "$BUILD_DIR/corpus"
 shopt -s nullglob
 targets=("$BUILD_DIR"/fuzz/*_fuzzer)
