@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/coding.h"
+#include "base/crc32c.h"
 #include "base/status_macros.h"
 #include "tf/ordered_code.h"
 #include "tf/tensor_proto.h"
@@ -168,11 +169,89 @@ const CheckpointTensorInfo* CheckpointReader::Find(std::string_view name) const 
   return nullptr;
 }
 
+absl::StatusOr<std::optional<Tensor>> CheckpointReader::ReadLargeSliceDirect(const CheckpointTensorInfo& info,
+                                                                             const std::string& key,
+                                                                             const Shape& slice_shape) const {
+  constexpr uint64_t kMinDirectBytes = 256 << 10;  // The table block size: smaller values share blocks.
+  constexpr uint64_t kMaxPrefix = 1 << 16;
+  const size_t elem = DTypeSize(info.dtype);
+  auto n = NumElements(slice_shape);
+  if (!n.ok()) return std::optional<Tensor>();
+  const uint64_t value_bytes = static_cast<uint64_t>(*n) * elem;
+  if (value_bytes < kMinDirectBytes || value_bytes > options_.max_tensor_bytes) return std::optional<Tensor>();
+  TB_ASSIGN_OR_RETURN(std::optional<table::BlockHandle> handle, table_->FindBlock(key));
+  const RandomAccessFile& file = table_->file();
+  // Block = entry (header, key, value ending with the packed values) + one restart (0) + restart count (1).
+  if (!handle || handle->size < value_bytes + 8 || handle->size - value_bytes - 8 > kMaxPrefix ||
+      handle->offset > file.size() || handle->size + table::kBlockTrailerSize > file.size() - handle->offset) {
+    return std::optional<Tensor>();
+  }
+  const uint64_t values_at = handle->size - 8 - value_bytes;
+  std::string prefix(static_cast<size_t>(values_at), '\0');
+  char suffix[8 + table::kBlockTrailerSize];
+  TB_RETURN_IF_ERROR(file.Read(handle->offset, prefix.size(), prefix.data()));
+  TB_RETURN_IF_ERROR(file.Read(handle->offset + handle->size - 8, sizeof suffix, suffix));
+  if (DecodeFixed32(suffix) != 0 || DecodeFixed32(suffix + 4) != 1 || suffix[8] != 0) return std::optional<Tensor>();
+  // Walk the headers; every length must end exactly where the block's entry ends.
+  const uint64_t entry_end = handle->size - 8;
+  std::string_view in(prefix);
+  auto pos = [&] { return static_cast<uint64_t>(prefix.size() - in.size()); };
+  uint32_t shared = 0, non_shared = 0, value_len = 0;
+  if (!GetVarint32(&in, &shared) || !GetVarint32(&in, &non_shared) || !GetVarint32(&in, &value_len) || shared != 0 ||
+      non_shared > in.size() || in.substr(0, non_shared) != key) {
+    return std::optional<Tensor>();
+  }
+  in.remove_prefix(non_shared);
+  if (pos() + value_len != entry_end) return std::optional<Tensor>();
+  // Length-delimited field `number` whose payload runs to `end`.
+  auto enter = [&](uint32_t number, uint64_t end) {
+    uint64_t tag = 0, len = 0;
+    return GetVarint64(&in, &tag) && tag == ((number << 3) | 2) && GetVarint64(&in, &len) && pos() + len == end;
+  };
+  if (!enter(2, entry_end)) return std::optional<Tensor>();  // SavedTensorSlices.data
+  // SavedSlice: name and slice, then data (3) last.
+  bool name_ok = false;
+  while (true) {
+    std::string_view save = in;
+    uint64_t tag = 0;
+    if (!GetVarint64(&in, &tag)) return std::optional<Tensor>();
+    if (tag == ((3 << 3) | 2)) {
+      in = save;
+      break;
+    }
+    in = save;
+    WireField f;
+    if (!NextField(&in, &f)) return std::optional<Tensor>();
+    if (f.number == 1 && f.wire_type == 2) name_ok = f.bytes == info.name;
+  }
+  if (!name_ok || !enter(3, entry_end)) return std::optional<Tensor>();
+  const uint32_t values_field = info.dtype == DType::kFloat ? 5 : 6;
+  if (!enter(values_field, entry_end) || pos() != values_at) return std::optional<Tensor>();
+
+  TB_ASSIGN_OR_RETURN(Tensor t, Tensor::CreateUninitialized(info.dtype, slice_shape));
+  TB_RETURN_IF_ERROR(file.Read(handle->offset + values_at, t.byte_size(), t.mutable_bytes()));
+  if (table_->options().verify_checksums) {
+    uint32_t crc = crc32c::Value(prefix.data(), prefix.size());
+    crc = crc32c::Extend(crc, t.mutable_bytes(), t.byte_size());
+    crc = crc32c::Extend(crc, suffix, 9);
+    const uint32_t stored = crc32c::Unmask(DecodeFixed32(suffix + 9));
+    if (crc != stored) {
+      return absl::DataLossError(absl::StrCat(name(), ": block at offset ", handle->offset,
+                                              " has a checksum mismatch (tensor '", info.name, "')"));
+    }
+  }
+  return std::optional<Tensor>(std::move(t));
+}
+
 absl::StatusOr<Tensor> CheckpointReader::ReadSlice(const CheckpointTensorInfo& info,
                                                    const tensorflow::TensorSliceProto& slice,
                                                    const Shape& slice_shape) const {
   auto where = [&] { return absl::StrCat(name(), ": tensor '", info.name, "'"); };
   const std::string key = SliceKey(info.name, slice);
+  if (info.dtype == DType::kFloat || info.dtype == DType::kDouble) {
+    TB_ASSIGN_OR_RETURN(std::optional<Tensor> direct, ReadLargeSliceDirect(info, key, slice_shape));
+    if (direct) return *std::move(direct);
+  }
   auto it = table_->NewIterator();
   it.Seek(key);
   TB_RETURN_IF_ERROR(it.status());

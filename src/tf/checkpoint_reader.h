@@ -52,6 +52,10 @@ class CheckpointReader {
 
  private:
   CheckpointReader() = default;
+  // Large float/double records fill a block of their own (the writer's large-entry flush): read their values
+  // straight into the tensor. nullopt when the block does not have that exact shape (then the generic path runs).
+  absl::StatusOr<std::optional<Tensor>> ReadLargeSliceDirect(const CheckpointTensorInfo& info, const std::string& key,
+                                                             const Shape& slice_shape) const;
   absl::StatusOr<Tensor> ReadSlice(const CheckpointTensorInfo& info, const tensorflow::TensorSliceProto& slice,
                                    const Shape& slice_shape) const;
 

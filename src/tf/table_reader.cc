@@ -35,6 +35,19 @@ absl::StatusOr<std::unique_ptr<Block>> TableReader::ReadDataBlock(const BlockHan
   return std::make_unique<Block>(std::move(block));
 }
 
+absl::StatusOr<std::optional<BlockHandle>> TableReader::FindBlock(std::string_view key) const {
+  Block::Iterator it = index_->NewIterator();
+  it.Seek(key);
+  TB_RETURN_IF_ERROR(it.status());
+  if (!it.Valid()) return std::optional<BlockHandle>();
+  std::string_view handle_bytes = it.value();
+  BlockHandle handle;
+  if (!handle.DecodeFrom(&handle_bytes)) {
+    return absl::DataLossError(absl::StrCat(file_->name(), ": index entry has a corrupted block handle"));
+  }
+  return std::optional<BlockHandle>(handle);
+}
+
 uint64_t TableReader::num_data_blocks() const {
   uint64_t n = 0;
   Block::Iterator it = index_->NewIterator();

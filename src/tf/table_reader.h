@@ -66,6 +66,11 @@ class TableReader {
   // The value stored under exactly `key`, or nullopt.
   absl::StatusOr<std::optional<std::string>> Get(std::string_view key) const;
 
+  // The handle of the data block whose key range covers `key` (an index lookup; no data block is read), or nullopt
+  // when `key` is past the last block. Lets readers of very large entries fetch parts of a block themselves.
+  absl::StatusOr<std::optional<BlockHandle>> FindBlock(std::string_view key) const;
+  const TableReadOptions& options() const { return options_; }
+
   const RandomAccessFile& file() const { return *file_; }
   const Footer& footer() const { return footer_; }
   // Number of data blocks (entries of the index block).
