@@ -197,6 +197,7 @@ void RegisterMathOps(OpRegistry& r) {
   Binary(r, "Maximum", "T: {bfloat16, half, float, double, int32, int64}");
   Binary(r, "Minimum", "T: {bfloat16, half, float, double, int32, int64}");
   Binary(r, "FloorMod", "T: {int32, int64, bfloat16, half, float, double}");
+  Binary(r, "Pow", "T: {bfloat16, float, half, double, int8, int16, int32, int64, complex64, complex128}");
   Binary(r, "SquaredDifference", "T: {bfloat16, half, float, double, int32, int64, complex64, complex128}", true);
   r.Register(OpBuilder("AddN").Input("inputs: N * T").Output("sum: T").Attr("N: int >= 1")
                  .Attr(absl::StrCat("T: {float, double, int32, uint8, int16, int8, complex64, int64, qint8, quint8, "
