@@ -230,6 +230,22 @@ absl::StatusOr<Node*> Graph::AddNode(NodeSpec spec) {
   return raw;
 }
 
+absl::Status Graph::RenameNode(Node* node, std::string_view new_name) {
+  if (!IsValidNodeName(new_name)) {
+    return absl::InvalidArgumentError(absl::StrCat(node->DebugName(), ": invalid new name '", ToAbsl(new_name), "'"));
+  }
+  if (new_name == node->name_) return absl::OkStatus();
+  if (by_name_.contains(absl::string_view(new_name.data(), new_name.size()))) {
+    return absl::InvalidArgumentError(absl::StrCat(node->DebugName(), ": name '", ToAbsl(new_name), "' is taken"));
+  }
+  by_name_.erase(node->name_);
+  node->name_ = std::string(new_name);
+  by_name_[node->name_] = node;
+  name_counters_.try_emplace(node->name_, 0);
+  ++version_;
+  return absl::OkStatus();
+}
+
 absl::Status Graph::SetInput(Node* node, int i, Output value) {
   if (i < 0 || i >= node->num_inputs()) {
     return absl::InvalidArgumentError(absl::StrCat(node->DebugName(), ": no input ", i));

@@ -158,6 +158,9 @@ class Graph {
   std::string UniqueName(std::string_view base);
   bool IsNameUsed(std::string_view name) const;
 
+  // Gives `node` a new name (valid, not the name of another live node).
+  absl::Status RenameNode(Node* node, std::string_view new_name);
+
   // Rewires data input `i` of `node`. The new value must have the same dtype. Shapes are not re-inferred
   // (call InferShapes() after a batch of rewrites).
   absl::Status SetInput(Node* node, int i, Output value);

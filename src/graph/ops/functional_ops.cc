@@ -89,9 +89,10 @@ absl::Status WhileShape(InferenceContext& c) {
     return c.Error(absl::StrCat("cond function '", cond->name(), "' must return one value"));
   }
   TB_ASSIGN_OR_RETURN(auto shapes, c.GetShapeList("output_shapes"));
+  // Like TF, loop variables keep their input shapes (shape invariants) unless output_shapes says otherwise; a
+  // body that changes a shape is caught when it runs.
   for (int i = 0; i < c.num_outputs(); ++i) {
     PartialShape s = c.input_shape(i);
-    if (body) s = Relax(s, body->returns()[i].value.shape());
     if (static_cast<int>(shapes.size()) == c.num_outputs()) {
       auto m = s.Merge(shapes[i]);
       s = m.ok() ? *m : shapes[i];

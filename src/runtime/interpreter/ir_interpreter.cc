@@ -21,6 +21,8 @@ IrInterpreter::IrInterpreter(const graph::FunctionLibrary* library, uint64_t see
   env_.rng = &rng_;
 }
 
+IrInterpreter::~IrInterpreter() = default;
+
 absl::StatusOr<const IrInterpreter::Plan*> IrInterpreter::GetPlan(const graph::Graph& graph) {
   auto& slot = plans_[graph.uid()];
   if (slot && slot->version == graph.version()) return slot.get();
@@ -38,6 +40,16 @@ absl::StatusOr<std::vector<tf::Tensor>> IrInterpreter::Run(const graph::Graph& g
                                                            const std::vector<graph::Node*>& targets) {
   TB_ASSIGN_OR_RETURN(const Plan* plan, GetPlan(graph));
   const int n = static_cast<int>(plan->order.size());
+  for (const auto& [out, value] : feeds) {
+    if (!out.valid() || !plan->position.contains(out.node) || out.index >= out.node->num_outputs()) {
+      return absl::InvalidArgumentError("a feed is not an output of the graph");
+    }
+    const graph::TensorType& t = out.type();
+    if (value.dtype() != t.dtype || !t.shape.IsCompatibleWith(graph::PartialShape(value.shape()))) {
+      return absl::InvalidArgumentError(absl::StrCat("feed for ", out.ToString(), " must be ", t.ToString(), ", got ",
+                                                     value.DebugType()));
+    }
+  }
   auto pos_of = [&](const graph::Node* node) -> absl::StatusOr<int> {
     auto it = plan->position.find(node);
     if (it == plan->position.end()) return absl::InvalidArgumentError("fetch or target is not a node of the graph");

@@ -26,6 +26,9 @@ class IrInterpreter : public FunctionRunner {
  public:
   // `library` resolves function-valued attrs and call-by-name ops (may be null when none are used).
   explicit IrInterpreter(const graph::FunctionLibrary* library = nullptr, uint64_t seed = 0);
+  ~IrInterpreter() override;
+  IrInterpreter(const IrInterpreter&) = delete;
+  IrInterpreter& operator=(const IrInterpreter&) = delete;
 
   // Feeds may name any output (usually Placeholders). Fetches are returned in order. Errors name the failing node.
   absl::StatusOr<std::vector<tf::Tensor>> Run(const graph::Graph& graph,
