@@ -22,10 +22,9 @@ struct Instantiated {
   std::vector<graph::Node*> control;    // its control returns (stateful nodes the caller must run)
 };
 
-// Copies `fn`'s body into `b`'s graph under `b`'s scope (node "n" becomes "<scope>/n", made unique), with the
-// arguments replaced by `args` and `source_deps` as control inputs of the body's source nodes (no inputs at all). Calls of library
-// functions (PartitionedCall, StatefulPartitionedCall, or a function called by name) are inlined recursively, so the
-// result holds no call of a function. Errors (wrong arity or dtypes, a call cycle) are recorded in `b`.
+// Copies `fn`'s body into `b`'s graph under `b`'s scope (graph::InlineFunctionBody: node "n" becomes
+// "<scope>/n", made unique), with the arguments replaced by `args` and `source_deps` as control inputs of the
+// body's source nodes. Calls inside stay calls (graph::InlineCalls flattens them). Errors are recorded in `b`.
 Instantiated Instantiate(const graph::Builder& b, const graph::Function& fn, const std::vector<Output>& args,
                          const std::vector<graph::Node*>& source_deps = {});
 

@@ -2,7 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "graph/autodiff/gradients.h"
 #include "graph/import.h"
+#include "graph/passes/inline.h"
 
 namespace tb::fl {
 namespace {
@@ -13,6 +15,13 @@ std::vector<graph::PartialShape> Shapes(const std::vector<tf::TensorSpec>& specs
     out.push_back(s.unknown_rank ? graph::PartialShape() : graph::PartialShape(s.shape));
   }
   return out;
+}
+
+// The bodies may still call helper functions (nested Keras layers): flatten them so gradients see every op.
+void InlineRemainingCalls(const graph::Builder& b) {
+  if (!b.ok()) return;
+  auto inlined = graph::InlineCalls(b.graph());
+  if (!inlined.ok()) b.SetError(inlined.status());
 }
 
 }  // namespace
@@ -40,8 +49,10 @@ std::vector<Output> ModelLowering::EmitPredict(const graph::Builder& b, bool tra
   std::vector<Output> args = weights;
   args.insert(args.end(), features.begin(), features.end());
   const graph::Function& fn = training ? *predict_training_ : *predict_inference_;
-  return Instantiate(b.WithScope(training ? "predict_on_batch_training" : "predict_on_batch_inference"), fn, args)
-      .outputs;
+  std::vector<Output> out =
+      Instantiate(b.WithScope(training ? "predict_on_batch_training" : "predict_on_batch_inference"), fn, args).outputs;
+  InlineRemainingCalls(b);
+  return out;
 }
 
 Output ModelLowering::EmitLoss(const graph::Builder& b, const std::vector<Output>& predictions,
@@ -49,6 +60,7 @@ Output ModelLowering::EmitLoss(const graph::Builder& b, const std::vector<Output
   std::vector<Output> args = predictions;
   args.insert(args.end(), labels.begin(), labels.end());
   std::vector<Output> out = Instantiate(b.WithScope("loss"), *loss_, args).outputs;
+  InlineRemainingCalls(b);
   if (out.size() != 1) {
     if (b.ok()) b.SetError(absl::InvalidArgumentError(absl::StrCat("the model's loss returns ", out.size(), " values")));
     return Output();
@@ -58,8 +70,16 @@ Output ModelLowering::EmitLoss(const graph::Builder& b, const std::vector<Output
 
 std::vector<Output> ModelLowering::EmitGradients(const graph::Builder& b, Output loss,
                                                  const std::vector<Output>& wrt) const {
-  b.SetError(absl::UnimplementedError("gradients need graph/autodiff, which has not landed yet"));
-  return {};
+  if (!b.ok()) return {};
+  graph::GradientOptions options;
+  options.zeros_for_unconnected = true;  // a weight the loss ignores gets a zero gradient (fl-semantics.md §1.2)
+  options.scope = b.scope().empty() ? "gradients" : b.scope();
+  auto grads = graph::AddGradients(b.graph(), {loss}, wrt, {}, options);
+  if (!grads.ok()) {
+    b.SetError(grads.status());
+    return {};
+  }
+  return *std::move(grads);
 }
 
 }  // namespace tb::fl
