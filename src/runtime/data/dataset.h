@@ -30,7 +30,9 @@ class Iterator {
   virtual absl::StatusOr<std::optional<Element>> GetNext() = 0;
 };
 
-class Dataset : public tf::Opaque {
+// Datasets are always owned by shared_ptr (DatasetPtr); their iterators keep them alive through shared_from_this(),
+// as TF iterators hold a reference to their dataset, so an iterator may outlive every handle to its dataset.
+class Dataset : public tf::Opaque, public std::enable_shared_from_this<Dataset> {
  public:
   std::string TypeName() const override { return "Dataset"; }
   // "Batch(3)<-Examples(12)" for messages.

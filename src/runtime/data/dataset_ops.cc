@@ -95,13 +95,14 @@ class BatchDataset final : public Dataset {
   }
   absl::StatusOr<std::unique_ptr<Iterator>> MakeIterator() const override {
     TB_ASSIGN_OR_RETURN(auto input, input_->MakeIterator());
-    return std::unique_ptr<Iterator>(new It(std::move(input), this));
+    return std::unique_ptr<Iterator>(new It(std::move(input), this, shared_from_this()));
   }
 
  private:
   class It final : public Iterator {
    public:
-    It(std::unique_ptr<Iterator> input, const BatchDataset* ds) : input_(std::move(input)), ds_(ds) {}
+    It(std::unique_ptr<Iterator> input, const BatchDataset* ds, std::shared_ptr<const Dataset> keep)
+        : input_(std::move(input)), ds_(ds), keep_(std::move(keep)) {}
     absl::StatusOr<std::optional<Element>> GetNext() override {
       if (done_) return std::optional<Element>();
       std::vector<Element> pending;
@@ -131,6 +132,7 @@ class BatchDataset final : public Dataset {
    private:
     std::unique_ptr<Iterator> input_;
     const BatchDataset* ds_;
+    std::shared_ptr<const Dataset> keep_;
     bool done_ = false;
   };
   DatasetPtr input_;
@@ -147,13 +149,14 @@ class MapDataset final : public Dataset {
   std::string DebugString() const override { return absl::StrCat("Map(", fn_name_, ")<-", input_->DebugString()); }
   absl::StatusOr<std::unique_ptr<Iterator>> MakeIterator() const override {
     TB_ASSIGN_OR_RETURN(auto input, input_->MakeIterator());
-    return std::unique_ptr<Iterator>(new It(std::move(input), this));
+    return std::unique_ptr<Iterator>(new It(std::move(input), this, shared_from_this()));
   }
 
  private:
   class It final : public Iterator {
    public:
-    It(std::unique_ptr<Iterator> input, const MapDataset* ds) : input_(std::move(input)), ds_(ds) {}
+    It(std::unique_ptr<Iterator> input, const MapDataset* ds, std::shared_ptr<const Dataset> keep)
+        : input_(std::move(input)), ds_(ds), keep_(std::move(keep)) {}
     absl::StatusOr<std::optional<Element>> GetNext() override {
       if (done_) return std::optional<Element>();
       auto next = input_->GetNext();
@@ -173,6 +176,7 @@ class MapDataset final : public Dataset {
    private:
     std::unique_ptr<Iterator> input_;
     const MapDataset* ds_;
+    std::shared_ptr<const Dataset> keep_;
     bool done_ = false;
   };
   DatasetPtr input_;

@@ -20,16 +20,20 @@ constexpr int64_t kIntFeatureRange = 100;  // int64 input features are drawn fro
 absl::StatusOr<std::vector<std::string>> GenerateSyntheticExamples(const SyntheticTaskSpec& spec, int64_t count,
                                                                    uint64_t task_seed, uint64_t example_seed) {
   if (count < 0) return absl::InvalidArgumentError("negative example count");
+  const bool has_label = !spec.label.name.empty();
   const bool int_label = spec.label.dtype == tf::DType::kInt64 || spec.label.dtype == tf::DType::kInt32;
-  if (!int_label && spec.label.dtype != tf::DType::kFloat) {
+  if (has_label && !int_label && spec.label.dtype != tf::DType::kFloat) {
     return absl::InvalidArgumentError(absl::StrCat("label '", spec.label.name, "' has unsupported type ",
                                                    ToAbsl(tf::DTypeName(spec.label.dtype))));
   }
-  if (int_label && spec.num_classes < 2) {
+  if (has_label && int_label && spec.num_classes < 2) {
     return absl::InvalidArgumentError(absl::StrCat("integer label '", spec.label.name, "' needs num_classes >= 2"));
   }
-  TB_ASSIGN_OR_RETURN(int64_t label_elements, tf::NumElements(spec.label.shape, kMaxFeatureElements));
-  if (label_elements < 1) return absl::InvalidArgumentError("the label has no elements");
+  int64_t label_elements = 0;
+  if (has_label) {
+    TB_ASSIGN_OR_RETURN(label_elements, tf::NumElements(spec.label.shape, kMaxFeatureElements));
+    if (label_elements < 1) return absl::InvalidArgumentError("the label has no elements");
+  }
   std::vector<int64_t> sizes;
   int64_t total = 0;
   for (const SyntheticFeature& f : spec.inputs) {
@@ -74,6 +78,10 @@ absl::StatusOr<std::vector<std::string>> GenerateSyntheticExamples(const Synthet
         builder.AddInt64s(f.name, v);
       }
       at += sizes[i];
+    }
+    if (!has_label) {
+      out.push_back(builder.Serialize());
+      continue;
     }
     std::vector<double> logits(outputs, 0.0);
     for (int o = 0; o < outputs; ++o) {

@@ -21,7 +21,8 @@ struct SyntheticFeature {
 
 struct SyntheticTaskSpec {
   std::vector<SyntheticFeature> inputs;  // features the teacher reads (float or int64)
-  SyntheticFeature label;                // int64/int32: a class in [0, num_classes); float: see num_classes
+  SyntheticFeature label;                // int64/int32: a class in [0, num_classes); float: see num_classes;
+                                         // an empty name means no label (features only)
   // Integer labels: number of classes (>= 2). Float labels: 0 means a regression target (teacher output), n >= 2
   // means the class index as a float.
   int num_classes = 2;

@@ -96,6 +96,25 @@ TEST(DatasetTest, ErrorsCarryTheirContext) {
               HasSubstr("returned 0 values for a state of 1"));
 }
 
+// An iterator keeps its dataset chain alive after every handle to the dataset is gone (MakeIterator's dataset
+// tensor is released by the interpreter while the iterator is still in use).
+TEST(DatasetTest, IteratorsOutliveTheirDatasetHandles) {
+  auto resource = std::make_shared<IteratorResource>();
+  {
+    DatasetFunction identity = [](std::vector<tf::Tensor> in) -> absl::StatusOr<std::vector<tf::Tensor>> { return in; };
+    auto batched = MakeBatchDataset(MakeMapDataset(Strings(5), identity, "identity"), 2, false);
+    ASSERT_TRUE(resource->Bind(**batched).ok());
+  }
+  int batches = 0;
+  while (true) {
+    auto next = resource->GetNext();
+    ASSERT_TRUE(next.ok()) << next.status();
+    if (!next->has_value()) break;
+    ++batches;
+  }
+  EXPECT_EQ(batches, 3);
+}
+
 TEST(DatasetTest, IteratorResourceAndOptionals) {
   auto resource = std::make_shared<IteratorResource>();
   EXPECT_EQ(resource->GetNext().status().code(), absl::StatusCode::kFailedPrecondition);
