@@ -111,8 +111,8 @@ LoadedModel LoadModel(const std::string& uri, const PipelineServices& services) 
   }
   if (!services.model_loader) {
     out.error = {ErrorType::ARTIFACT_BUILDING_ERROR,
-                 absl::StrCat(prefix, " The SavedModel loader is not available in this build (tf/functional_model.h "
-                                      "has not landed).")};
+                 absl::StrCat(prefix, " The SavedModel loader is not available in this build (no ModelLoader was "
+                                      "injected).")};
     return out;
   }
   ScratchDir scratch;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
+#include "pipeline/artifact_compiler.h"
 
 #if __has_include("tm/task_management_ports.h")
 #define TB_SERVER_HAVE_TASK_MANAGEMENT 1
@@ -125,7 +126,10 @@ absl::StatusOr<std::unique_ptr<BuildServices>> BuildServices::Create(const Servi
   s->description_.push_back("SavedModel loader: missing (tf/functional_model.h)");
 #endif
 
-  s->description_.push_back("artifact compiler: missing (Plan/ClientOnlyPlan/checkpoint builder)");
+  s->artifact_builder_ = pipeline::NewArtifactCompiler();
+  s->services_.artifact_builder = s->artifact_builder_.get();
+  s->description_.push_back(
+      "artifact compiler: fl/ + tflite/ + plan/ (MapReduceForm V1 plans, TFLite device programs)");
   s->services_.options.population = options.population;
   return s;
 }

@@ -187,8 +187,7 @@ TEST_F(PipelineTest, MissingModelLoaderIsNamed) {
   BuildResult r = Run(GoodRequest());
   EXPECT_EQ(Type(r), odp::ErrorType::ARTIFACT_BUILDING_ERROR);
   EXPECT_EQ(Message(r), "Cannot load TFF functional model from " + model_dir_ +
-                            ". The SavedModel loader is not available in this build (tf/functional_model.h has not "
-                            "landed).");
+                            ". The SavedModel loader is not available in this build (no ModelLoader was injected).");
   EXPECT_TRUE(r.response.task_report().has_dp_hyperparameters());
 }
 
@@ -241,6 +240,28 @@ TEST_F(PipelineTest, LearningProcessErrorsKeepTheAlgorithmAndMetricReport) {
   EXPECT_EQ(report.applied_algorithms().dp_aggregator(), odp::DpAggregator::FIXED_GAUSSIAN);
   EXPECT_EQ(report.metric_results().accepted_metrics(), "precision");
   EXPECT_EQ(report.metric_results().rejected_metrics(), "auc");
+}
+
+// learning_process_utils_test: the applied aggregator is the (defaulted) DP type of the config.
+TEST_F(PipelineTest, AppliedAggregatorFollowsTheDpType) {
+  builder_.prepare_error = absl::InvalidArgumentError("stop after the report");
+  services_.dp_deriver = [](const odp::TaskConfig& config,
+                            const odp::ExperimentFlags&) -> absl::StatusOr<DpSettings> {
+    DpSettings dp = GoodDp();
+    const auto type = config.differential_privacy().type();
+    dp.aggregator = type == odp::DpAggregator::UNKNOWN ? odp::DpAggregator::FIXED_GAUSSIAN : type;
+    return dp;
+  };
+  for (auto type : {odp::DpAggregator::UNKNOWN, odp::DpAggregator::TREE_AGGREGATION,
+                    odp::DpAggregator::ADAPTIVE_GAUSSIAN, odp::DpAggregator::ADAPTIVE_TREE}) {
+    odp::BuildTaskRequest request = GoodRequest();
+    request.mutable_task_config()->mutable_differential_privacy()->set_type(type);
+    const auto& applied = Run(request).response.task_report().applied_algorithms();
+    EXPECT_EQ(applied.dp_aggregator(), type == odp::DpAggregator::UNKNOWN ? odp::DpAggregator::FIXED_GAUSSIAN : type);
+    EXPECT_EQ(applied.learning_algo(), odp::LearningAlgo::FED_AVG);
+    EXPECT_EQ(applied.client_optimizer(), odp::Optimizer::SGD);
+    EXPECT_EQ(applied.server_optimizer(), odp::Optimizer::SGD);
+  }
 }
 
 TEST_F(PipelineTest, SkipDpAggregatorLeavesTheAggregatorUnreported) {
