@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "base/logging.h"
 #include "cli/command.h"
 #include "config/task_config_text.h"
@@ -183,7 +184,10 @@ int RunClient(const Flags& flags) {
   client_options.max_response_bytes = uint64_t{256} << 20;
   auto response = http::Client(client_options).Send(post);
   if (!response.ok()) {
-    TB_LOG(ERROR) << response.status().message();
+    // libcurl's message names the URL it was given; never let it carry the API key into the logs.
+    std::string message(response.status().message());
+    if (!api_key.empty()) message = absl::StrReplaceAll(message, {{endpoint, shown_endpoint}});
+    TB_LOG(ERROR) << message;
     std::cerr << "TaskBuilderException: Fail to connect: " << shown_endpoint << "\n";
     return 1;
   }

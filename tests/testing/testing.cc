@@ -134,7 +134,7 @@ Subprocess::Subprocess(Options options) {
     ::dup2(out, 1);
     ::dup2(err, 2);
     if (!options.working_dir.empty() && ::chdir(options.working_dir.c_str()) != 0) _exit(126);
-    ::execve(argv[0], argv.data(), envp.data());
+    ::execvpe(argv[0], argv.data(), envp.data());  // searches PATH for bare names such as "node"
     _exit(127);
   }
   if (pid < 0) {
