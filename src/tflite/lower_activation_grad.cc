@@ -88,21 +88,30 @@ absl::Status LowerTanhGrad(NodeContext& c) {
   return c.status();
 }
 
-// SqrtGrad(y, dy) = (dy·0.5) / y.
+// TF 2.14's SqrtGrad and RsqrtGrad multiply "no NaN": a zero upstream gradient gives 0 even where y is 0 or inf.
+// mul_no_nan(a, b) = b == 0 ? 0 : a·b.
+int MulNoNan(NodeContext& c, int a, int b, int zero) {
+  return c.Op(Op::SELECT_V2, {c.Binary(Op::EQUAL, b, zero), zero, c.Binary(Op::MUL, a, b)}, DType::kFloat,
+              c.shape(b));
+}
+
+// SqrtGrad(y, dy) = mul_no_nan(0.5 / y, dy).
 absl::Status LowerSqrtGrad(NodeContext& c) {
   if (!AllFloat(c)) return c.NotBuiltin("only float32 has a builtin form");
   const int y = c.In(0), dy = c.In(1);
-  const int half = c.Binary(Op::MUL, dy, c.Scalar(DType::kFloat, 0.5, "half"));
-  c.EmitTo(0, Op::DIV, {half, y}, options::Div());
+  const int zero = c.Scalar(DType::kFloat, 0.0, "zero");
+  const int half_over_y = c.Binary(Op::DIV, c.Scalar(DType::kFloat, 0.5, "half"), y);
+  c.Bind(0, MulNoNan(c, half_over_y, dy, zero));
   return c.status();
 }
 
-// RsqrtGrad(y, dy) = −0.5·((dy·y)·(y·y)).
+// RsqrtGrad(y, dy) = mul_no_nan(−0.5·(y·y), mul_no_nan(y, dy)).
 absl::Status LowerRsqrtGrad(NodeContext& c) {
   if (!AllFloat(c)) return c.NotBuiltin("only float32 has a builtin form");
   const int y = c.In(0), dy = c.In(1);
-  const int cube = c.Binary(Op::MUL, c.Binary(Op::MUL, dy, y), c.Binary(Op::MUL, y, y));
-  c.EmitTo(0, Op::MUL, {c.Scalar(DType::kFloat, -0.5, "minus_half"), cube}, options::Mul());
+  const int zero = c.Scalar(DType::kFloat, 0.0, "zero");
+  const int scale = c.Binary(Op::MUL, c.Scalar(DType::kFloat, -0.5, "minus_half"), c.Binary(Op::MUL, y, y));
+  c.Bind(0, MulNoNan(c, scale, MulNoNan(c, y, dy, zero), zero));
   return c.status();
 }
 

@@ -1,0 +1,273 @@
+// Whole device programs: the fl layer's client training and evaluation programs for the example MLP (keras-like)
+// and CNN (mnist-like), lowered to TFLite, checked by the ODP device check, then run as a phone runs them (the
+// TFLite interpreter with Flex ops, examples from the ExternalDataset, broadcast and update as V1 checkpoints)
+// and compared with the IR program run by the reference kernels on the same inputs.
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "fl/learning_process.h"
+#include "runtime/data/synthetic_examples.h"
+#include "runtime/interpreter/ir_interpreter.h"
+#include "runtime/kernels/dataset_kernel_util.h"
+#include "runtime/kernels/resource.h"
+#include "runtime/tflite/interpreter.h"
+#include "tests/testing/testing.h"
+#include "tests/tflite/lowering_harness.h"
+#include "tf/checkpoint_reader.h"
+#include "tf/checkpoint_writer.h"
+#include "tf/example_models.h"
+#include "tflite/device_compat.h"
+#include "tflite/lowering.h"
+#include "tflite/model_reader.h"
+
+namespace tb::tflite {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsSupersetOf;
+using Update = std::map<std::string, tf::Tensor>;
+
+tf::FunctionalModel SmallMlp() {
+  tf::MlpOptions options;
+  options.input_dim = 12;
+  options.hidden_units = 8;
+  options.seed = 3;
+  return *tf::BuildMlpModel(options);
+}
+
+tf::FunctionalModel SmallCnn() {
+  tf::CnnOptions options;
+  options.height = 8;
+  options.width = 8;
+  options.kernel_size = 3;
+  options.filters1 = 4;
+  options.filters2 = 6;
+  options.dense_units = 10;
+  options.classes = 3;
+  options.seed = 5;
+  return *tf::BuildCnnModel(options);
+}
+
+std::vector<std::string> Examples(const tf::FunctionalModel& model, int n, uint64_t seed) {
+  runtime::data::SyntheticTaskSpec spec;
+  const tf::TensorSpec& x = model.features[0];
+  spec.inputs = {{"x", x.dtype, std::vector<int64_t>(x.shape.begin() + 1, x.shape.end())}};
+  const tf::TensorSpec& y = model.labels[0];
+  spec.label = {"y", y.dtype, std::vector<int64_t>(y.shape.begin() + 1, y.shape.end())};
+  if (model.labels[0].dtype == tf::DType::kInt32) spec.num_classes = 3;
+  auto ex = runtime::data::GenerateSyntheticExamples(spec, n, /*task_seed=*/7, seed);
+  EXPECT_TRUE(ex.ok()) << ex.status();
+  return ex.ok() ? *ex : std::vector<std::string>{};
+}
+
+fl::LearningSpec Spec(fl::AggregatorKind kind) {
+  fl::LearningSpec spec;
+  spec.client_optimizer = {fl::OptimizerKind::kSgd, 0.1};
+  spec.aggregator.kind = kind;
+  spec.aggregator.clip_norm = 0.1;
+  spec.aggregator.noise_multiplier = 0.5;
+  spec.aggregator.clients_per_round = 4;
+  spec.aggregator.num_training_rounds = 10;
+  spec.aggregator.tree_seeds = [] { return std::array<int64_t, 2>{1, 2}; };
+  spec.batch_size = 3;
+  return spec;
+}
+
+// The broadcast of round one: the server's prepare() on its initial state, named "client/<path>".
+std::vector<tf::NamedTensor> Broadcast(const fl::MapReduceProgram& program) {
+  runtime::IrInterpreter server(program.server_library.get(), 1);
+  std::vector<tf::Tensor> state;
+  for (const fl::StateTensor& s : program.server_state) state.push_back(s.initial);
+  auto values = server.Call(*program.prepare, state);
+  EXPECT_TRUE(values.ok()) << values.status();
+  std::vector<tf::NamedTensor> out;
+  for (size_t i = 0; values.ok() && i < values->size(); ++i) {
+    out.push_back({absl::StrCat("client/", program.broadcast[i].path), (*values)[i]});
+  }
+  return out;
+}
+
+absl::StatusOr<Update> ReadUpdate(const std::string& path) {
+  auto reader = tf::CheckpointReader::Open(path);
+  if (!reader.ok()) return reader.status();
+  auto all = (*reader)->ReadAll();
+  if (!all.ok()) return all.status();
+  Update u;
+  for (auto& t : *all) u[t.name] = std::move(t.tensor);
+  return u;
+}
+
+absl::StatusOr<Update> RunIr(const fl::ClientProgram& client, const std::vector<std::string>& examples,
+                             const std::string& in, const std::string& out) {
+  runtime::IrInterpreter interpreter(client.library.get(), 1);
+  interpreter.resources().Set(runtime::ExternalDatasetKey("client"), tf::Tensor::FromVector<std::string>(examples));
+  const graph::Graph& g = *client.graph;
+  auto node = [&](const std::string& tensor) { return g.FindNode(tensor.substr(0, tensor.find(':'))); };
+  std::map<graph::Output, tf::Tensor> feeds = {
+      {graph::Output(node(client.dataset_token_tensor), 0), tf::Tensor::StringScalar("client")},
+      {graph::Output(node(client.input_filepath_tensor), 0), tf::Tensor::StringScalar(in)},
+      {graph::Output(node(client.output_filepath_tensor), 0), tf::Tensor::StringScalar(out)}};
+  auto run = interpreter.Run(g, feeds, {}, {g.FindNode(client.target_node)});
+  if (!run.ok()) return run.status();
+  return ReadUpdate(out);
+}
+
+absl::StatusOr<Update> RunTfLite(const std::string& flatbuffer, const std::vector<std::string>& examples,
+                                 const std::string& in, const std::string& out) {
+  auto model = Model::Parse(flatbuffer);
+  if (!model.ok()) return model.status();
+  auto interp = runtime::tflite::Interpreter::Create(std::make_shared<const Model>(std::move(*model)));
+  if (!interp.ok()) return interp.status();
+  runtime::ResourceStore resources;
+  resources.Set(runtime::ExternalDatasetKey("client"), tf::Tensor::FromVector<std::string>(examples));
+  runtime::KernelEnv env;
+  env.resources = &resources;
+  (*interp)->set_env(env);
+  auto run = (*interp)->InvokeMain({{"data_token:0", tf::Tensor::StringScalar("client")},
+                                    {"input_filepath:0", tf::Tensor::StringScalar(in)},
+                                    {"output_filepath:0", tf::Tensor::StringScalar(out)}});
+  if (!run.ok()) return run.status();
+  return ReadUpdate(out);
+}
+
+struct Lowered {
+  LoweredProgram program;
+  DeviceCompatibility compat;
+};
+
+// Lowers, device-checks and runs one client program both ways; the updates must agree.
+void LowerRunAndCompare(const fl::MapReduceProgram& program, const std::vector<std::string>& examples, double rtol,
+                        Lowered* lowered) {
+  auto low = LowerClientProgram(program.client);
+  ASSERT_TRUE(low.ok()) << low.status();
+  DeviceCheckOptions options;
+  options.provenance = &low->flex_ops;
+  auto compat = CheckDeviceCompatibility(low->flatbuffer, options);
+  ASSERT_TRUE(compat.ok()) << compat.status();
+  lowered->program = *low;
+  lowered->compat = *compat;
+
+  ::tb::testing::TempDir dir;
+  ASSERT_TRUE(tf::WriteCheckpointFile(dir.Join("broadcast.ckp"), Broadcast(program)).ok());
+  auto ir = RunIr(program.client, examples, dir.Join("broadcast.ckp"), dir.Join("ir.ckp"));
+  ASSERT_TRUE(ir.ok()) << ir.status();
+  auto device = RunTfLite(low->flatbuffer, examples, dir.Join("broadcast.ckp"), dir.Join("tflite.ckp"));
+  ASSERT_TRUE(device.ok()) << device.status();
+  ASSERT_EQ(ir->size(), device->size());
+  ASSERT_EQ(ir->size(), program.client_update.size());
+  for (const auto& [name, want] : *ir) {
+    ASSERT_EQ(device->count(name), 1u) << name;
+    EXPECT_EQ(testing::Compare(want, device->at(name), rtol), "") << name;
+  }
+}
+
+const std::set<std::string> kDatasetAndCheckpointOps = {"BatchDatasetV2", "ExternalDataset", "MapDataset",
+                                                        "ParseExampleV2", "ReduceDataset",  "RestoreV2",
+                                                        "SaveSlices",     "TakeDataset"};
+
+TEST(ClientProgramTest, MlpTrainingNeedsOnlyDatasetAndCheckpointFlexOps) {
+  tf::FunctionalModel model = SmallMlp();
+  auto program = fl::BuildTrainingProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
+  ASSERT_TRUE(program.ok()) << program.status();
+  Lowered lowered;
+  LowerRunAndCompare(*program, Examples(model, 10, 1), 1e-5, &lowered);
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(std::set<std::string>(lowered.compat.flex_ops.begin(), lowered.compat.flex_ops.end()),
+            kDatasetAndCheckpointOps);
+  // The original needs 341912000 here (its FlexL2Loss); every op we keep is in ODP's first module.
+  EXPECT_EQ(lowered.compat.min_client_version, 341812000);
+  for (const FlexOpUse& f : lowered.program.flex_ops) {
+    EXPECT_EQ(kDatasetAndCheckpointOps.count(f.op), 1u) << f.op << " at " << f.node << ": " << f.reason;
+  }
+}
+
+TEST(ClientProgramTest, MlpEvaluationRunsLikeTheIr) {
+  tf::FunctionalModel model = SmallMlp();
+  auto program = fl::BuildEvaluationProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
+  ASSERT_TRUE(program.ok()) << program.status();
+  Lowered lowered;
+  LowerRunAndCompare(*program, Examples(model, 7, 2), 1e-5, &lowered);
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(lowered.compat.min_client_version, 341812000);
+}
+
+TEST(ClientProgramTest, CnnTrainingRunsOnPhonesWithoutSkippingTheCheck) {
+  tf::FunctionalModel model = SmallCnn();
+  fl::LearningSpec spec = Spec(fl::AggregatorKind::kFixedGaussian);
+  spec.metrics = {"sparse_categorical_accuracy"};
+  auto program = fl::BuildTrainingProcess(model, spec);
+  ASSERT_TRUE(program.ok()) << program.status();
+  Lowered lowered;
+  LowerRunAndCompare(*program, Examples(model, 8, 3), 1e-4, &lowered);
+  if (HasFatalFailure()) return;
+  // No Conv2DBackpropFilter, MaxPoolGrad or SparseSoftmaxCrossEntropyWithLogits Flex op (the original's mnist
+  // program needs all three and fails ODP's check).
+  EXPECT_EQ(std::set<std::string>(lowered.compat.flex_ops.begin(), lowered.compat.flex_ops.end()),
+            kDatasetAndCheckpointOps);
+  EXPECT_EQ(lowered.compat.min_client_version, 341812000);
+  EXPECT_GT(testing::CountOps(lowered.program.flatbuffer, "TRANSPOSE_CONV"), 0);
+  EXPECT_GT(testing::CountOps(lowered.program.flatbuffer, "ARG_MAX"), 0);
+}
+
+TEST(ClientProgramTest, CnnEvaluationRunsLikeTheIr) {
+  tf::FunctionalModel model = SmallCnn();
+  fl::LearningSpec spec = Spec(fl::AggregatorKind::kFixedGaussian);
+  spec.metrics = {"sparse_categorical_accuracy"};
+  auto program = fl::BuildEvaluationProcess(model, spec);
+  ASSERT_TRUE(program.ok()) << program.status();
+  Lowered lowered;
+  LowerRunAndCompare(*program, Examples(model, 5, 4), 1e-5, &lowered);
+}
+
+TEST(ClientProgramTest, EveryAggregatorsClientSideLowersToAllowlistedOps) {
+  tf::FunctionalModel model = SmallMlp();
+  for (fl::AggregatorKind kind : {fl::AggregatorKind::kNone, fl::AggregatorKind::kAdaptiveGaussian,
+                                  fl::AggregatorKind::kTreeAggregation, fl::AggregatorKind::kAdaptiveTree}) {
+    auto program = fl::BuildTrainingProcess(model, Spec(kind));
+    ASSERT_TRUE(program.ok()) << program.status();
+    Lowered lowered;
+    LowerRunAndCompare(*program, Examples(model, 6, 5), 1e-5, &lowered);
+    if (HasFatalFailure()) return;
+    EXPECT_EQ(lowered.compat.min_client_version, 341812000) << static_cast<int>(kind);
+  }
+}
+
+TEST(ClientProgramTest, LoweringIsDeterministic) {
+  tf::FunctionalModel model = SmallCnn();
+  auto a = fl::BuildTrainingProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
+  auto b = fl::BuildTrainingProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto la = LowerClientProgram(a->client), lb = LowerClientProgram(b->client);
+  ASSERT_TRUE(la.ok() && lb.ok());
+  EXPECT_EQ(la->flatbuffer, lb->flatbuffer);
+}
+
+TEST(ClientProgramTest, MainInputsAreTheTensorflowSpecNames) {
+  tf::FunctionalModel model = SmallMlp();
+  auto program = fl::BuildTrainingProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
+  ASSERT_TRUE(program.ok());
+  auto low = LowerClientProgram(program->client);
+  ASSERT_TRUE(low.ok()) << low.status();
+  auto m = Model::Parse(low->flatbuffer);
+  ASSERT_TRUE(m.ok());
+  std::vector<std::string> names;
+  for (int32_t t : *m->subgraph(0).inputs()) {
+    names.push_back(m->TensorName(0, t));
+    EXPECT_EQ(m->subgraph(0).tensors()->Get(t)->type(), fb::TensorType::STRING);
+  }
+  EXPECT_THAT(names, ElementsAre("data_token:0", "input_filepath:0", "output_filepath:0"));
+  EXPECT_EQ(m->subgraph(0).outputs()->size(), 0u);
+  EXPECT_EQ(m->SubgraphName(0), "main");
+  // Dataset functions are subgraphs named like the function the Flex NodeDef's `f` attr names.
+  EXPECT_TRUE(m->FindSubgraph("parse_examples").has_value());
+  EXPECT_TRUE(m->FindSubgraph("train_on_batch").has_value());
+}
+
+}  // namespace
+}  // namespace tb::tflite
