@@ -6,6 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_PER_TARGET="${1:-10}"
 BUILD_DIR="${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}"
+"$ROOT/scripts/install-deps.sh" --fuzz
 if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
   CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTB_FUZZ=ON \
     -DTB_TESTS=OFF -DTB_BENCH=OFF >/dev/null

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian package taskbuilder needs to build and test on a fresh Debian 12 machine.
 # Idempotent: packages already present are skipped, and apt-get update runs only when something is missing.
+#   install-deps.sh            build + tests (what CI needs)
+#   install-deps.sh --fuzz     also clang and its sanitizer/libFuzzer runtime (scripts/fuzz.sh)
+#   install-deps.sh --bench    also wrk (bench/server/run.sh)
 set -euo pipefail
 
 PACKAGES=(
@@ -8,10 +11,16 @@ PACKAGES=(
   cmake ninja-build g++ ccache pkg-config
   libabsl-dev libprotobuf-dev protobuf-compiler libboost1.74-dev libcurl4-openssl-dev nlohmann-json3-dev
   libsnappy-dev libflatbuffers-dev flatbuffers-compiler libeigen3-dev libsqlite3-dev libssl-dev zlib1g-dev
-  # tests: independent readers and runtimes, fuzzing, load generation
-  libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev clang libclang-rt-14-dev
-  python3 python3-numpy python3-scipy nodejs wrk
+  # tests: independent readers and runtimes (libleveldb, the Appendix C privacy oracle, Node.js checkers)
+  libgtest-dev libgmock-dev libbenchmark-dev libleveldb-dev python3 python3-numpy python3-scipy nodejs
 )
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) PACKAGES+=(clang libclang-rt-14-dev) ;;
+    --bench) PACKAGES+=(wrk) ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -7,7 +7,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${1:-$ROOT/build}"
 SECS="${2:-10}"
 BIN="$BUILD/src/cli/taskbuilder"
-command -v wrk >/dev/null || { echo "wrk is not installed" >&2; exit 1; }
+"$ROOT/scripts/install-deps.sh" --bench
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 HOME_DIR="$(mktemp -d)"
 trap 'kill "$PID" 2>/dev/null || true; rm -rf "$HOME_DIR"' EXIT
