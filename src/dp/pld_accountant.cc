@@ -41,7 +41,22 @@ absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t ro
   auto remove = DirectionEpsilon(SubsampledGaussianLoss(sigma, q, Adjacency::kRemove), rounds, delta, limits);
   if (!remove.ok()) return remove.status();
   if (q == 1) return *remove;
-  auto add = DirectionEpsilon(SubsampledGaussianLoss(sigma, q, Adjacency::kAdd), rounds, delta, limits);
+  const SubsampledGaussianLoss add_loss(sigma, q, Adjacency::kAdd);
+  if (!limits.exhaustive && std::isfinite(*remove)) {
+    // ε is the max over both directions; skip ADD when it provably cannot win. EpsilonForDelta never returns more
+    // than the composed PMF's largest loss while the infinity mass is at most δ, and that loss is at most T times
+    // the per-round largest loss (self-composition and the Chernoff window only shrink the range). The infinity
+    // mass after T rounds is 1-(1-∞)^T plus at most τ from self-composition and τ/2 from truncation. The margin of
+    // one nat covers the rounding of the loss walk and of FFT noise around the top loss. For small sampling
+    // probabilities (the usual case) ADD's losses are below -log(1-q) per round, so this halves the work.
+    auto infinity = add_loss.DiscretizedInfinityMass();
+    if (!infinity.ok()) return infinity.status();
+    const double composed_infinity =
+        -std::expm1(static_cast<double>(rounds) * std::log1p(-*infinity)) + 2 * kTailMassTruncation;
+    const double top_loss = std::max(0.0, add_loss.UpperLossKey() * kValueDiscretization * static_cast<double>(rounds));
+    if (composed_infinity <= delta / 2 && top_loss + 1 < *remove) return *remove;
+  }
+  auto add = DirectionEpsilon(add_loss, rounds, delta, limits);
   if (!add.ok()) return add.status();
   return std::max(*remove, *add);
 }

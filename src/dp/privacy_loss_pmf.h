@@ -21,6 +21,9 @@ inline constexpr int64_t kMaxSparseSize = 1000;
 struct PmfLimits {
   int64_t max_bins = int64_t{1} << 23;        // per-round PMF length (≈ 64 MiB of doubles)
   int64_t max_fft_length = int64_t{1} << 23;  // FFT size of the self-composition (≈ 200 MiB peak)
+  // Compute every step the reference computes even where its result provably cannot change ε (tests compare the
+  // shortcuts against this).
+  bool exhaustive = false;
 };
 
 struct PrivacyLossPmf {

@@ -127,16 +127,31 @@ absl::StatusOr<double> SubsampledGaussianLoss::Delta(double epsilon) const {
   return delta;
 }
 
+void SubsampledGaussianLoss::OutputRange(double* lower_x, double* upper_x) const {
+  // Outputs beyond Φσ⁻¹(e^-50/2) on either side carry negligible mass.
+  *lower_x = sigma_ * Ndtri(0.5 * std::exp(-50.0));
+  *upper_x = -*lower_x;
+  if (add_) {
+    *upper_x += 1;
+  } else {
+    *lower_x -= 1;
+  }
+}
+
+double SubsampledGaussianLoss::UpperLossKey() const {
+  double lower_x, upper_x;
+  OutputRange(&lower_x, &upper_x);
+  return std::ceil(Loss(lower_x) / kValueDiscretization);
+}
+
+absl::StatusOr<double> SubsampledGaussianLoss::DiscretizedInfinityMass() const {
+  return Delta(UpperLossKey() * kValueDiscretization);
+}
+
 absl::StatusOr<PrivacyLossPmf> SubsampledGaussianLoss::Discretize(const PmfLimits& limits) const {
   constexpr double d = kValueDiscretization;
-  // Outputs beyond Φσ⁻¹(e^-50/2) on either side carry negligible mass.
-  double lower_x = sigma_ * Ndtri(0.5 * std::exp(-50.0));
-  double upper_x = -lower_x;
-  if (add_) {
-    upper_x += 1;
-  } else {
-    lower_x -= 1;
-  }
+  double lower_x, upper_x;
+  OutputRange(&lower_x, &upper_x);
   const double eps_upper = Loss(lower_x);
   const double eps_lower = Loss(upper_x);
   const double lo_d = std::floor(eps_lower / d);

@@ -26,6 +26,10 @@ class SubsampledGaussianLoss {
 
   // The discretized PMF (sparse when it has at most 1000 bins).
   absl::StatusOr<PrivacyLossPmf> Discretize(const PmfLimits& limits = {}) const;
+  // The largest loss key of the discretized PMF (its last bin; may be huge or infinite for tiny σ) and that PMF's
+  // infinity mass, without building it.
+  double UpperLossKey() const;
+  absl::StatusOr<double> DiscretizedInfinityMass() const;
 
  private:
   double LossWithoutSubsampling(double x) const;
@@ -33,6 +37,8 @@ class SubsampledGaussianLoss {
   double UpperCdf(double x) const;
   double LowerLogCdf(double x) const;
   absl::StatusOr<double> LogInverseMixture(double b) const;
+  // The output range [lower_x, upper_x] the discretization covers (mass beyond it is below e^-50).
+  void OutputRange(double* lower_x, double* upper_x) const;
 
   double sigma_;
   double q_;
