@@ -10,7 +10,7 @@
 #include "base/status_macros.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "graph/tensor_proto.h"
+#include "tf/tensor_proto.h"
 
 namespace tb::graph {
 namespace {
@@ -122,7 +122,7 @@ absl::StatusOr<std::vector<PartialShape>> AttrAsShapeList(const tensorflow::Attr
 }
 absl::StatusOr<tf::Tensor> AttrAsTensor(const tensorflow::AttrValue& v, std::string_view name) {
   if (v.value_case() != VC::kTensor) return WrongKind(v, name, "tensor");
-  auto t = TensorFromProto(v.tensor());
+  auto t = tf::TensorFromProto(v.tensor());
   if (!t.ok()) return Annotate(t.status(), absl::StrCat("attr '", ToAbsl(name), "'"));
   return t;
 }
@@ -193,7 +193,9 @@ tensorflow::AttrValue AttrShapeList(const std::vector<PartialShape>& v) {
 }
 tensorflow::AttrValue AttrTensor(const tf::Tensor& v) {
   tensorflow::AttrValue a;
-  *a.mutable_tensor() = TensorToProto(v);
+  // Only resource and variant tensors fail to encode, and no GraphDef constant can hold one: the IR's Const
+  // builders take numbers and strings only, so a failure here leaves the attr with no tensor, which import rejects.
+  if (!tf::TensorToProto(v, a.mutable_tensor()).ok()) a.clear_tensor();
   return a;
 }
 tensorflow::AttrValue AttrFunc(std::string_view name, const AttrMap& attrs) {

@@ -69,7 +69,23 @@ absl::Status FillFromValues(const Repeated& values, Tensor* t) {
 
 }  // namespace
 
-absl::StatusOr<Tensor> TensorFromProtoValues(const tensorflow::TensorProto& proto, DType dtype, const Shape& shape) {
+absl::StatusOr<Tensor> TensorFromProtoValues(const tensorflow::TensorProto& proto, DType dtype, const Shape& shape,
+                                             uint64_t max_bytes) {
+  if (dtype == DType::kResource || dtype == DType::kVariant) {
+    return absl::UnimplementedError(absl::StrCat("cannot decode a ", ToAbsl(DTypeName(dtype)), " tensor proto"));
+  }
+  // Strings are counted at 8 bytes an element plus their characters, the last repeated to fill the shape.
+  const uint64_t element_bytes = DTypeSize(dtype) ? DTypeSize(dtype) : 8;
+  TB_ASSIGN_OR_RETURN(int64_t n, NumElements(shape, static_cast<int64_t>(max_bytes / element_bytes)));
+  if (dtype == DType::kString) {
+    uint64_t total = 0;
+    for (const auto& s : proto.string_val()) total += s.size();
+    const uint64_t last = proto.string_val().empty() ? 0 : proto.string_val(proto.string_val_size() - 1).size();
+    if (total + last * static_cast<uint64_t>(n) > max_bytes) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat("string tensor proto of ", n, " elements exceeds the ", max_bytes, "-byte limit"));
+    }
+  }
   TB_ASSIGN_OR_RETURN(Tensor t, Tensor::Create(dtype, shape));
   if (!proto.tensor_content().empty()) {
     if (dtype == DType::kString) return absl::InvalidArgumentError("string tensor proto uses tensor_content");
@@ -110,10 +126,10 @@ absl::StatusOr<Tensor> TensorFromProtoValues(const tensorflow::TensorProto& prot
   return t;
 }
 
-absl::StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto) {
+absl::StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto, uint64_t max_bytes) {
   TB_ASSIGN_OR_RETURN(DType dtype, FromProto(proto.dtype()));
   TB_ASSIGN_OR_RETURN(Shape shape, ShapeFromProto(proto.tensor_shape()));
-  return TensorFromProtoValues(proto, dtype, shape);
+  return TensorFromProtoValues(proto, dtype, shape, max_bytes);
 }
 
 namespace {

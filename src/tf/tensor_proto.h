@@ -28,10 +28,15 @@ absl::StatusOr<std::vector<int64_t>> PartialShapeFromProto(const tensorflow::Ten
 void ShapeToProto(const std::vector<int64_t>& shape, tensorflow::TensorShapeProto* proto);
 tensorflow::TensorShapeProto ShapeToProto(const std::vector<int64_t>& shape);
 
-// dtype and shape from the proto.
-absl::StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto);
+// Default ceiling for one decoded tensor: a 20-byte proto may ask for a huge shape filled by value repetition.
+inline constexpr uint64_t kMaxTensorProtoBytes = uint64_t{1} << 30;
+
+// dtype and shape from the proto. ResourceExhausted when the decoded tensor would exceed `max_bytes`.
+absl::StatusOr<Tensor> TensorFromProto(const tensorflow::TensorProto& proto,
+                                       uint64_t max_bytes = kMaxTensorProtoBytes);
 // Values only (V1 checkpoint slices carry neither dtype nor shape): dtype and shape are given.
-absl::StatusOr<Tensor> TensorFromProtoValues(const tensorflow::TensorProto& proto, DType dtype, const Shape& shape);
+absl::StatusOr<Tensor> TensorFromProtoValues(const tensorflow::TensorProto& proto, DType dtype, const Shape& shape,
+                                             uint64_t max_bytes = kMaxTensorProtoBytes);
 
 enum class TensorEncoding {
   // As TF's Python writes Consts: tensor_content for numbers (one *_val when all elements are equal), string_val.
@@ -39,7 +44,8 @@ enum class TensorEncoding {
   // Only the typed *_val field, one entry per element (V1 checkpoint slices).
   kValuesOnly,
 };
-// Fills dtype and shape (unless kValuesOnly) and the values.
+// Fills dtype and shape (unless kValuesOnly) and the values. kCompact is how TF 2.14's Python encodes Const values,
+// so GraphDefs we export match the original's bytes. Unimplemented for resource and variant tensors.
 absl::Status TensorToProto(const Tensor& tensor, tensorflow::TensorProto* proto,
                            TensorEncoding encoding = TensorEncoding::kCompact);
 

@@ -9,7 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "google/protobuf/util/json_util.h"
-#include "graph/tensor_proto.h"
+#include "tf/tensor_proto.h"
 #include "nlohmann/json.hpp"
 #include "tests/testing/testing.h"
 
@@ -50,7 +50,7 @@ absl::Status WriteTfjsModel(const tensorflow::GraphDef& graph_def, const std::st
   std::string data;
   for (const auto& nd : graph_def.node()) {
     if (nd.op() != "Const") continue;
-    TB_ASSIGN_OR_RETURN(tf::Tensor t, graph::TensorFromProto(nd.attr().at("value").tensor()));
+    TB_ASSIGN_OR_RETURN(tf::Tensor t, tf::TensorFromProto(nd.attr().at("value").tensor()));
     nlohmann::json spec = {{"name", nd.name()}, {"shape", t.shape()}};
     switch (t.dtype()) {
       case tf::DType::kFloat:
