@@ -31,6 +31,7 @@ void BM_CalibrateKeras(benchmark::State& state) {
   CalibrationStats stats;
   for (auto _ : state) benchmark::DoNotOptimize(EpsilonToNoise(p, 10.0, &stats).value());
   state.counters["evaluations"] = stats.evaluations;
+  state.counters["surrogate_evaluations"] = stats.surrogate_evaluations;
 }
 BENCHMARK(BM_CalibrateKeras)->Unit(benchmark::kMillisecond)->Iterations(1);
 
@@ -51,6 +52,7 @@ void BM_CalibrateGrid(benchmark::State& state) {
   CalibrationStats stats;
   for (auto _ : state) benchmark::DoNotOptimize(EpsilonToNoise(p, 4.0, &stats).value());
   state.counters["evaluations"] = stats.evaluations;
+  state.counters["surrogate_evaluations"] = stats.surrogate_evaluations;
 }
 BENCHMARK(BM_CalibrateGrid)
     ->ArgsProduct({{100, 2000, 30000}, {10, 1000}, {6, 3}})

@@ -1,7 +1,9 @@
 #include "dp/calibration.h"
 
 #include <cmath>
+#include <algorithm>
 #include <map>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -91,6 +93,188 @@ absl::StatusOr<double> CalibrateNoise(const std::function<absl::StatusOr<double>
     }
   }
   return finish(root);
+}
+
+}  // namespace tb::dp
+
+namespace tb::dp {
+namespace {
+
+using EpsilonFn = std::function<absl::StatusOr<double>(double)>;
+
+struct Point {
+  double sigma, g;  // g = log(ε / target): > 0 above the target, +inf for ε = inf, -inf for ε = 0
+};
+
+struct LevelResult {
+  double a = 0, b = 0;  // ε(a) > target >= ε(b)
+  double slope = -1;    // d log ε / d log σ near the root (secant of the last two finite points)
+  bool ok = false;
+};
+
+// Narrows a bracket around the crossing of one level, starting at `start` with a slope guess, until
+// b - a <= xtol (absolute). `f` evaluations are memoized by the caller.
+absl::StatusOr<LevelResult> SolveLevel(const std::function<absl::StatusOr<double>(double)>& g, double start,
+                                       double slope_guess, double xtol) {
+  LevelResult r;
+  double a = 0, b = INFINITY;  // g(0) = +inf by contract; b unknown
+  std::vector<Point> finite;
+  auto visit = [&](double sigma) -> absl::StatusOr<double> {
+    auto v = g(sigma);
+    if (!v.ok()) return v.status();
+    if (*v > 0) {
+      a = std::max(a, sigma);
+    } else {
+      b = std::min(b, sigma);
+    }
+    if (std::isfinite(*v)) finite.push_back({sigma, *v});
+    return *v;
+  };
+  double sigma = start, last_width = INFINITY;
+  int slow_steps = 0;
+  for (int iter = 0; iter < 80; ++iter) {
+    if (!(sigma > a && sigma < b)) return r;  // cannot happen with the safeguards below; let the caller fall back
+    auto v = visit(sigma);
+    if (!v.ok()) return v.status();
+    if (b - a <= xtol) break;
+    // Next candidate: a secant step in (log σ, log ε) through the two latest finite points, or from one point with
+    // the slope guess.
+    double next = NAN;
+    double slope = slope_guess;
+    if (finite.size() >= 2) {
+      const Point& p0 = finite[finite.size() - 2];
+      const Point& p1 = finite.back();
+      const double s = (p1.g - p0.g) / (std::log(p1.sigma) - std::log(p0.sigma));
+      if (s < 0 && std::isfinite(s)) slope = s;
+    }
+    if (!finite.empty()) {
+      // At most a factor 4 per step: ε's log-log slope varies, and small σ are the costly evaluations.
+      const Point& p = finite.back();
+      next = p.sigma * std::exp(std::clamp(-p.g / slope, -std::log(4.0), std::log(4.0)));
+    }
+    // Pinch: once the step is small, straddle the estimate by ±xtol/4 so that the bracket closes in two evaluations.
+    const double step = std::fabs(next - sigma);
+    if (std::isfinite(next) && step < 4 * xtol && std::isfinite(b) && a > 0) {
+      const double h = xtol / 4;
+      double up = std::min(next + h, b - h / 4), down = std::max(next - h, a + h / 4);
+      if (up > a && up < b) {
+        auto vu = visit(up);
+        if (!vu.ok()) return vu.status();
+      }
+      if (b - a > xtol && down > a && down < b) {
+        auto vd = visit(down);
+        if (!vd.ok()) return vd.status();
+      }
+      if (b - a <= xtol) break;
+      next = NAN;  // the estimate was off: continue with the bracket's safeguards
+    }
+    // Safeguards: stay strictly inside the bracket, and bisect when the bracket stops shrinking.
+    const double width = std::isfinite(b) ? b - a : INFINITY;
+    if (width > 0.5 * last_width) {
+      ++slow_steps;
+    } else {
+      slow_steps = 0;
+    }
+    last_width = width;
+    const bool inside = std::isfinite(next) && next > a && next < b;
+    if (!inside || slow_steps >= 3) {
+      if (!std::isfinite(b)) {
+        next = std::max(2 * a, 1.0);  // expand upwards
+        if (next > 1e12) return r;
+      } else if (a == 0) {
+        next = b / 4;
+      } else {
+        next = std::sqrt(a * b);  // geometric bisection
+        if (!(next > a && next < b)) next = 0.5 * (a + b);
+      }
+      slow_steps = 0;
+    }
+    // Keep candidates a little inside the bracket so a bad secant does not stall next to an end.
+    if (std::isfinite(b)) {
+      const double margin = std::min(xtol / 8, (b - a) / 8);
+      next = std::clamp(next, a + margin, b - margin);
+    }
+    sigma = next;
+  }
+  if (!(b - a <= xtol) || !std::isfinite(b)) return r;
+  r.a = a;
+  r.b = b;
+  if (finite.size() >= 2) {
+    const Point& p0 = finite[finite.size() - 2];
+    const Point& p1 = finite.back();
+    const double s = (p1.g - p0.g) / (std::log(p1.sigma) - std::log(p0.sigma));
+    if (s < 0 && std::isfinite(s)) r.slope = s;
+  }
+  r.ok = true;
+  return r;
+}
+
+}  // namespace
+
+absl::StatusOr<double> CalibrateNoiseWithSurrogates(const std::vector<EpsilonFn>& levels,
+                                                    const EpsilonFn& epsilon_of_noise, double target_epsilon,
+                                                    CalibrationStats* stats) {
+  constexpr double kFinalTolerance = 1e-7;  // well inside the 1e-6 the contract allows
+  std::map<double, double> memo;              // exact ε by σ
+  int exact_evaluations = 0, surrogate_evaluations = 0;
+  // log(ε/target) with its sign decided by the exact comparison (the quotient can round to 1).
+  auto log_gap = [target_epsilon](double eps) {
+    if (eps > target_epsilon) return std::max(std::log(eps / target_epsilon), 1e-300);
+    if (eps == 0) return -HUGE_VAL;
+    return std::min(std::log(eps / target_epsilon), 0.0);
+  };
+  double start = 1.0, slope = -1.0;
+  for (size_t level = 0; level < levels.size(); ++level) {
+    std::map<double, double> level_memo;
+    auto g = [&](double sigma) -> absl::StatusOr<double> {
+      auto it = level_memo.find(sigma);
+      if (it != level_memo.end()) return it->second;
+      auto eps = levels[level](sigma);
+      if (!eps.ok()) return eps.status();
+      ++surrogate_evaluations;
+      const double v = log_gap(*eps);
+      level_memo.emplace(sigma, v);
+      return v;
+    };
+    // Coarse levels only need to land close: 1e-4 relative is far below their discretization error.
+    auto r = SolveLevel(g, start, slope, 1e-4 * start);
+    if (!r.ok() || !r->ok) continue;  // a surrogate that cannot answer only costs its evaluations
+    start = r->b;
+    slope = r->slope;
+  }
+  {
+    auto g = [&](double sigma) -> absl::StatusOr<double> {
+      auto it = memo.find(sigma);
+      if (it != memo.end()) return log_gap(it->second);
+      auto eps = epsilon_of_noise(sigma);
+      if (!eps.ok()) return eps.status();
+      ++exact_evaluations;
+      memo.emplace(sigma, *eps);
+      return log_gap(*eps);
+    };
+    auto r = SolveLevel(g, start, slope, kFinalTolerance);
+    if (r.ok() && r->ok && memo.count(r->b) && memo.at(r->b) <= target_epsilon) {
+      if (stats != nullptr) {
+        stats->evaluations = exact_evaluations;
+        stats->surrogate_evaluations = surrogate_evaluations;
+        stats->achieved_epsilon = memo.at(r->b);
+      }
+      return r->b;
+    }
+  }
+  // Something unexpected (a surrogate failed, ε not monotone enough to bracket): the reference's procedure, which
+  // also produces the canonical errors. Evaluations already made are reused.
+  auto memoized = [&](double sigma) -> absl::StatusOr<double> {
+    auto it = memo.find(sigma);
+    if (it != memo.end()) return it->second;
+    return epsilon_of_noise(sigma);
+  };
+  auto result = CalibrateNoise(memoized, target_epsilon, stats);
+  if (stats != nullptr) {
+    stats->evaluations += exact_evaluations;
+    stats->surrogate_evaluations = surrogate_evaluations;
+  }
+  return result;
 }
 
 }  // namespace tb::dp

@@ -8,19 +8,33 @@
 #define TASKBUILDER_DP_CALIBRATION_H_
 
 #include <functional>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
 namespace tb::dp {
 
 struct CalibrationStats {
-  int evaluations = 0;           // distinct ε(σ) computations
+  int evaluations = 0;           // distinct ε(σ) computations (of the exact ε; surrogates not counted)
+  int surrogate_evaluations = 0;  // evaluations of cheaper approximations (CalibrateNoiseWithSurrogates)
   double achieved_epsilon = 0;   // ε at the returned σ (<= target)
 };
 
 // `epsilon_of_noise` must be non-increasing in σ and return +inf at σ = 0.
 absl::StatusOr<double> CalibrateNoise(const std::function<absl::StatusOr<double>(double)>& epsilon_of_noise,
                                       double target_epsilon, CalibrationStats* stats = nullptr);
+
+// The same contract (ε(σ) <= target, σ within 1e-6 of the smallest such σ) with far fewer evaluations of the
+// costly ε: `levels` are cheaper approximations of it, coarsest first (the PLD accountant at coarser
+// discretizations); each level's root and local slope start the next, and the last level is `epsilon_of_noise`
+// itself. On every level a bracket [a, b] with ε(a) > target >= ε(b) is kept and narrowed by secant steps in
+// (log σ, log ε), which converge in two or three steps from a close start, with bisection as the safeguard. The
+// result is b once b - a <= 1e-7: ε(b) <= target is an exact evaluation, and every σ below a has ε > target (ε is
+// non-increasing). Falls back to CalibrateNoise if anything unexpected happens (a level fails, no bracket).
+absl::StatusOr<double> CalibrateNoiseWithSurrogates(
+    const std::vector<std::function<absl::StatusOr<double>(double)>>& levels,
+    const std::function<absl::StatusOr<double>(double)>& epsilon_of_noise, double target_epsilon,
+    CalibrationStats* stats = nullptr);
 
 }  // namespace tb::dp
 

@@ -11,7 +11,7 @@ namespace tb::dp {
 namespace {
 
 absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int64_t rounds, double delta,
-                                        const PmfLimits& limits) {
+                                        const PmfLimits& limits, double discretization) {
   auto per_round = loss.Discretize(limits);
   if (!per_round.ok()) return per_round.status();
   auto composed = SelfCompose(*per_round, rounds, kTailMassTruncation, limits);
@@ -19,13 +19,13 @@ absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int6
   // The accountant composes the event into its initial (identity) PLD; that step truncates tails once more.
   auto total = Compose(PrivacyLossPmf::Identity(), *composed, kTailMassTruncation, limits);
   if (!total.ok()) return total.status();
-  return EpsilonForDelta(*total, delta);
+  return EpsilonForDelta(*total, delta, discretization);
 }
 
 }  // namespace
 
 absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t rounds, double delta,
-                                              const PmfLimits& limits) {
+                                              const PmfLimits& limits, double d) {
   if (!(q >= 0 && q <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat("sampling probability must be in [0, 1], got ", q));
   }
@@ -38,10 +38,10 @@ absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t ro
   }
   if (rounds == 0 || q == 0) return 0.0;
   if (sigma == 0) return INFINITY;
-  auto remove = DirectionEpsilon(SubsampledGaussianLoss(sigma, q, Adjacency::kRemove), rounds, delta, limits);
+  auto remove = DirectionEpsilon(SubsampledGaussianLoss(sigma, q, Adjacency::kRemove, d), rounds, delta, limits, d);
   if (!remove.ok()) return remove.status();
   if (q == 1) return *remove;
-  const SubsampledGaussianLoss add_loss(sigma, q, Adjacency::kAdd);
+  const SubsampledGaussianLoss add_loss(sigma, q, Adjacency::kAdd, d);
   if (!limits.exhaustive && std::isfinite(*remove)) {
     // ε is the max over both directions; skip ADD when it provably cannot win. EpsilonForDelta never returns more
     // than the composed PMF's largest loss while the infinity mass is at most δ, and that loss is at most T times
@@ -53,10 +53,10 @@ absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t ro
     if (!infinity.ok()) return infinity.status();
     const double composed_infinity =
         -std::expm1(static_cast<double>(rounds) * std::log1p(-*infinity)) + 2 * kTailMassTruncation;
-    const double top_loss = std::max(0.0, add_loss.UpperLossKey() * kValueDiscretization * static_cast<double>(rounds));
+    const double top_loss = std::max(0.0, add_loss.UpperLossKey() * d * static_cast<double>(rounds));
     if (composed_infinity <= delta / 2 && top_loss + 1 < *remove) return *remove;
   }
-  auto add = DirectionEpsilon(add_loss, rounds, delta, limits);
+  auto add = DirectionEpsilon(add_loss, rounds, delta, limits, d);
   if (!add.ok()) return add.status();
   return std::max(*remove, *add);
 }

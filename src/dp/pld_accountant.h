@@ -13,8 +13,10 @@
 namespace tb::dp {
 
 // q in [0, 1], σ >= 0, T >= 0, δ in [0, 1], all finite. T == 0 or q == 0 gives 0; σ == 0 gives +inf.
+// `discretization` other than the reference's 1e-4 gives a cheaper, less accurate ε (calibration's surrogate).
 absl::StatusOr<double> PoissonGaussianEpsilon(double sampling_prob, double noise_multiplier, int64_t rounds,
-                                              double delta, const PmfLimits& limits = {});
+                                              double delta, const PmfLimits& limits = {},
+                                              double discretization = kValueDiscretization);
 
 }  // namespace tb::dp
 

@@ -51,7 +51,8 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
 
 // The smallest ε with hockey-stick divergence <= delta (dp_accounting's get_epsilon_for_delta); +inf when the
 // infinity mass alone exceeds delta.
-double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta);
+// Loss key k means loss k·discretization.
+double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta, double discretization = kValueDiscretization);
 
 }  // namespace tb::dp
 

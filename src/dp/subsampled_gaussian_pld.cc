@@ -41,8 +41,9 @@ bool IsClose(double a, double b) {
 
 }  // namespace
 
-SubsampledGaussianLoss::SubsampledGaussianLoss(double sigma, double sampling_prob, Adjacency adjacency)
-    : sigma_(sigma), q_(sampling_prob), add_(adjacency == Adjacency::kAdd) {
+SubsampledGaussianLoss::SubsampledGaussianLoss(double sigma, double sampling_prob, Adjacency adjacency,
+                                               double discretization)
+    : sigma_(sigma), d_(discretization), q_(sampling_prob), add_(adjacency == Adjacency::kAdd) {
   log1p_minus_q_ = std::log1p(-q_);
   log_q_ = std::log(q_);
   log_inverse_q_ = std::log(1 / q_);
@@ -141,15 +142,15 @@ void SubsampledGaussianLoss::OutputRange(double* lower_x, double* upper_x) const
 double SubsampledGaussianLoss::UpperLossKey() const {
   double lower_x, upper_x;
   OutputRange(&lower_x, &upper_x);
-  return std::ceil(Loss(lower_x) / kValueDiscretization);
+  return std::ceil(Loss(lower_x) / d_);
 }
 
 absl::StatusOr<double> SubsampledGaussianLoss::DiscretizedInfinityMass() const {
-  return Delta(UpperLossKey() * kValueDiscretization);
+  return Delta(UpperLossKey() * d_);
 }
 
 absl::StatusOr<PrivacyLossPmf> SubsampledGaussianLoss::Discretize(const PmfLimits& limits) const {
-  constexpr double d = kValueDiscretization;
+  const double d = d_;
   double lower_x, upper_x;
   OutputRange(&lower_x, &upper_x);
   const double eps_upper = Loss(lower_x);

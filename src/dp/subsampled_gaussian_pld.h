@@ -16,7 +16,9 @@ enum class Adjacency { kRemove, kAdd };
 
 class SubsampledGaussianLoss {
  public:
-  SubsampledGaussianLoss(double sigma, double sampling_prob, Adjacency adjacency);
+  // `discretization` is the loss grid step (dp_accounting's value_discretization_interval).
+  SubsampledGaussianLoss(double sigma, double sampling_prob, Adjacency adjacency,
+                         double discretization = kValueDiscretization);
 
   // Privacy loss at output x, and its inverse (an error outside the loss range).
   double Loss(double x) const;
@@ -41,6 +43,7 @@ class SubsampledGaussianLoss {
   void OutputRange(double* lower_x, double* upper_x) const;
 
   double sigma_;
+  double d_;
   double q_;
   bool add_;
   // Per-mechanism constants the reference recomputes for every bin (same values, computed once).
