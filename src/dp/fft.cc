@@ -30,6 +30,21 @@ int64_t NextFastLength(int64_t n) {
   return best;
 }
 
+int64_t FastEvenLength(int64_t n) {
+  if (n <= 2) return 2;
+  int64_t best = INT64_MAX;
+  for (int64_t f5 = 2; f5 < best; f5 *= 5) {
+    for (int64_t f3 = f5; f3 < best; f3 *= 3) {
+      int64_t v = f3;
+      while (v < n) v *= 2;
+      if (v < best) best = v;
+      if (f3 >= n) break;
+    }
+    if (f5 >= n) break;
+  }
+  return best;
+}
+
 namespace {
 
 inline Complex Mul(Complex a, Complex b) {
@@ -92,6 +107,17 @@ FftPlan::FftPlan(size_t n) : n_(n) {
   }
   roots_ = RootTable(n, n);
   scratch_.resize(n);
+  size_t len = n;
+  for (int r : radices_) {
+    const size_t m = len / r;
+    const size_t tw_step = n / len;
+    std::vector<Complex> tw(m * static_cast<size_t>(r - 1));
+    for (size_t p = 0; p < m; ++p) {
+      for (int j = 1; j < r; ++j) tw[p * (r - 1) + (j - 1)] = roots_[(static_cast<size_t>(j) * p * tw_step) % n];
+    }
+    stage_twiddles_.push_back(std::move(tw));
+    len = m;
+  }
 }
 
 void FftPlan::Transform(Complex* data, bool inverse) const {
@@ -102,14 +128,14 @@ void FftPlan::Transform(Complex* data, bool inverse) const {
   }
   Complex* x = data;
   Complex* y = scratch_.data();
-  size_t len = n, stride = 1;
+  size_t len = n, stride = 1, stage = 0;
   std::vector<Complex> small_roots, a, b;
   for (int r : radices_) {
     const size_t m = len / r;
-    const size_t tw_step = n / len;  // W_len^e = roots_[e * tw_step]
+    const Complex* tw = stage_twiddles_[stage++].data();
     if (r == 2) {
       for (size_t p = 0; p < m; ++p) {
-        const Complex w1 = roots_[p * tw_step];
+        const Complex w1 = tw[p];
         for (size_t q = 0; q < stride; ++q) {
           const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)];
           y[q + stride * (2 * p)] = a0 + a1;
@@ -118,7 +144,7 @@ void FftPlan::Transform(Complex* data, bool inverse) const {
       }
     } else if (r == 4) {
       for (size_t p = 0; p < m; ++p) {
-        const Complex w1 = roots_[p * tw_step], w2 = roots_[2 * p * tw_step], w3 = roots_[3 * p * tw_step];
+        const Complex w1 = tw[3 * p], w2 = tw[3 * p + 1], w3 = tw[3 * p + 2];
         for (size_t q = 0; q < stride; ++q) {
           const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)];
           const Complex a2 = x[q + stride * (p + 2 * m)], a3 = x[q + stride * (p + 3 * m)];
@@ -133,7 +159,7 @@ void FftPlan::Transform(Complex* data, bool inverse) const {
     } else if (r == 3) {
       constexpr double kC = -0.5, kS = -0.86602540378443864676;  // e^{-2πi/3}
       for (size_t p = 0; p < m; ++p) {
-        const Complex w1 = roots_[p * tw_step], w2 = roots_[2 * p * tw_step];
+        const Complex w1 = tw[2 * p], w2 = tw[2 * p + 1];
         for (size_t q = 0; q < stride; ++q) {
           const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)], a2 = x[q + stride * (p + 2 * m)];
           const Complex s = a1 + a2, d = a1 - a2;
@@ -143,6 +169,27 @@ void FftPlan::Transform(Complex* data, bool inverse) const {
           out[0] = a0 + s;
           out[stride] = Mul(t + u, w1);
           out[2 * stride] = Mul(t - u, w2);
+        }
+      }
+    } else if (r == 5) {
+      // cos and sin of 2π/5 and 4π/5.
+      constexpr double kC1 = 0.30901699437494742410, kC2 = -0.80901699437494742410;
+      constexpr double kS1 = 0.95105651629515357212, kS2 = 0.58778525229247312917;
+      for (size_t p = 0; p < m; ++p) {
+        const Complex w1 = tw[4 * p], w2 = tw[4 * p + 1], w3 = tw[4 * p + 2], w4 = tw[4 * p + 3];
+        for (size_t q = 0; q < stride; ++q) {
+          const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)], a2 = x[q + stride * (p + 2 * m)];
+          const Complex a3 = x[q + stride * (p + 3 * m)], a4 = x[q + stride * (p + 4 * m)];
+          const Complex t1 = a1 + a4, t2 = a2 + a3, t3 = a1 - a4, t4 = a2 - a3;
+          const Complex b1 = a0 + kC1 * t1 + kC2 * t2, b2 = a0 + kC2 * t1 + kC1 * t2;
+          const Complex d1 = kS1 * t3 + kS2 * t4, d2 = kS2 * t3 - kS1 * t4;
+          const Complex nid1(d1.imag(), -d1.real()), nid2(d2.imag(), -d2.real());  // -i·d
+          Complex* out = y + q + stride * (5 * p);
+          out[0] = a0 + t1 + t2;
+          out[stride] = Mul(b1 + nid1, w1);
+          out[2 * stride] = Mul(b2 + nid2, w2);
+          out[3 * stride] = Mul(b2 - nid2, w3);
+          out[4 * stride] = Mul(b1 - nid1, w4);
         }
       }
     } else {
@@ -172,7 +219,7 @@ void FftPlan::Transform(Complex* data, bool inverse) const {
           }
           Complex* out = y + q + stride * (r * p);
           out[0] = b[0];
-          for (int j = 1; j < r; ++j) out[j * stride] = Mul(b[j], roots_[j * p * tw_step]);
+          for (int j = 1; j < r; ++j) out[j * stride] = Mul(b[j], tw[p * (r - 1) + (j - 1)]);
         }
       }
     }

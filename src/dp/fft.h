@@ -16,6 +16,9 @@ using Complex = std::complex<double>;
 
 // The smallest integer >= n whose prime factors are all in {2, 3, 5, 7, 11} (scipy.fft.next_fast_len).
 int64_t NextFastLength(int64_t n);
+// The smallest even integer >= n whose prime factors are all in {2, 3, 5}: the lengths this FFT is fastest at
+// (real transforms halve even lengths; radix 4, 2, 3 and 5 have dedicated butterflies).
+int64_t FastEvenLength(int64_t n);
 
 // An FFT plan for one length: the factorization and a table of the n-th roots of unity.
 class FftPlan {
@@ -29,6 +32,9 @@ class FftPlan {
   size_t n_;
   std::vector<int> radices_;
   std::vector<Complex> roots_;  // roots_[k] = e^{-2πi k/n}
+  // Per stage, the twiddles W_len^{j·p} laid out in the order the butterflies read them ([p][j-1]), so that a
+  // stage streams through them instead of striding across roots_.
+  std::vector<std::vector<Complex>> stage_twiddles_;
   mutable std::vector<Complex> scratch_;
 };
 

@@ -290,7 +290,12 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
   }
   const int64_t low = static_cast<int64_t>(lower);
   const int64_t length = static_cast<int64_t>(upper) - low + 1;
-  const int64_t fft_length = NextFastLength(std::max(length, n));
+  // The reference pads to scipy's next_fast_len. Any length >= the window gives the same distribution: the FFT
+  // computes the T-fold convolution modulo the length, and the only mass that wraps is the mass outside the
+  // Chernoff window (at most τ/2 on each side, by construction of the window), which the reference wraps too.
+  // So pad to a length this FFT is fast at (even, 2·3·5-smooth) unless asked to follow the reference exactly.
+  const int64_t needed = std::max(length, n);
+  const int64_t fft_length = limits.reference_fft_lengths ? NextFastLength(needed) : FastEvenLength(needed);
   if (fft_length > limits.max_fft_length) {
     return TooLarge("self-composition FFT", static_cast<double>(fft_length), limits.max_fft_length);
   }

@@ -22,8 +22,11 @@ struct PmfLimits {
   int64_t max_bins = int64_t{1} << 23;        // per-round PMF length (≈ 64 MiB of doubles)
   int64_t max_fft_length = int64_t{1} << 23;  // FFT size of the self-composition (≈ 200 MiB peak)
   // Compute every step the reference computes even where its result provably cannot change ε (tests compare the
-  // shortcuts against this).
+  // shortcuts against this; calibration then also follows the reference's procedure).
   bool exhaustive = false;
+  // Pad the self-composition FFT to the reference's length (scipy's next_fast_len) instead of a fast one; the
+  // results differ only by floating-point noise.
+  bool reference_fft_lengths = false;
 };
 
 struct PrivacyLossPmf {

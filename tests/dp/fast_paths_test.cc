@@ -4,6 +4,7 @@
 
 #include "dp/accounting.h"
 #include "gtest/gtest.h"
+#include "tests/dp/tolerance.h"
 
 namespace tb::dp {
 namespace {
@@ -34,6 +35,27 @@ TEST(FastPathsTest, SkippingTheDominatedDirectionChangesNoEpsilon) {
     ASSERT_TRUE(fast.ok()) << fast.status();
     ASSERT_TRUE(full.ok()) << full.status();
     EXPECT_EQ(*fast, *full) << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma;
+  }
+}
+
+TEST(FastPathsTest, FastFftLengthsMoveEpsilonOnlyWithinTheNoise) {
+  // The self-composition pads to an even 2·3·5-smooth length instead of scipy's next_fast_len; the circular
+  // convolution then wraps the same (negligible) mass, and ε moves only by FFT rounding noise.
+  struct {
+    int64_t rg, t;
+    double delta, sigma;
+  } cases[] = {
+      {2, 1000, 1.0 / 3e6, 0.22200350938986962}, {2, 512, 1.0 / 3e6, 0.1},  {100, 1000, 1.0 / 3e6, 0.7},
+      {2000, 100, 1e-6, 1.0},                    {30000, 10, 1e-6, 0.7},    {30000, 1000, 1e-5, 2.0},
+  };
+  for (const auto& c : cases) {
+    AccountingParams fast = Params(c.rg, c.t, c.delta, false), reference = fast;
+    reference.limits.reference_fft_lengths = true;
+    auto a = NoiseToEpsilon(fast, c.sigma);
+    auto b = NoiseToEpsilon(reference, c.sigma);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_NEAR(*a, *b, PldEpsilonTolerance(*b, c.delta) / 2)
+        << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma;
   }
 }
 

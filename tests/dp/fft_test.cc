@@ -15,6 +15,22 @@ TEST(FftTest, NextFastLengthMatchesScipy) {
   for (size_t i = 0; i < std::size(in); ++i) EXPECT_EQ(NextFastLength(in[i]), want[i]) << in[i];
 }
 
+TEST(FftTest, FastEvenLengthIsTheSmallestEvenFiveSmoothLength) {
+  auto smooth = [](int64_t v) {
+    for (int p : {2, 3, 5}) {
+      while (v % p == 0) v /= p;
+    }
+    return v == 1;
+  };
+  int64_t want = 2;
+  for (int64_t n = 4000; n >= 1; --n) {
+    if (n % 2 == 0 && smooth(n)) want = n;
+    ASSERT_EQ(FastEvenLength(n), n <= 2 ? 2 : want) << n;
+  }
+  EXPECT_EQ(FastEvenLength(891952) % 2, 0);
+  EXPECT_TRUE(smooth(FastEvenLength(891952)));
+}
+
 std::vector<Complex> NaiveDft(const std::vector<Complex>& x, bool inverse) {
   const size_t n = x.size();
   std::vector<Complex> out(n);
@@ -33,7 +49,8 @@ std::vector<Complex> NaiveDft(const std::vector<Complex>& x, bool inverse) {
 TEST(FftTest, MixedRadixMatchesDirectDft) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(-1, 1);
-  for (size_t n : {1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 16, 22, 30, 49, 77, 121, 128, 210, 231, 384}) {
+  for (size_t n : {1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 16, 20, 22, 25, 30, 49, 50, 77, 121, 125, 128, 210,
+                   231, 250, 375, 384, 600}) {
     std::vector<Complex> x(n);
     for (auto& v : x) v = Complex(u(rng), u(rng));
     for (bool inverse : {false, true}) {
@@ -51,7 +68,7 @@ TEST(FftTest, MixedRadixMatchesDirectDft) {
 TEST(FftTest, RealTransformsRoundTrip) {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0, 1);
-  for (size_t n : {2, 3, 8, 9, 14, 25, 100, 363, 1008, 4096, 59895}) {
+  for (size_t n : {2, 3, 8, 9, 14, 25, 100, 250, 363, 1008, 1250, 4096, 59895, 60000}) {
     std::vector<double> x(n / 2 + 1);
     for (auto& v : x) v = u(rng);
     const std::vector<Complex> half = RealForwardFft(x.data(), x.size(), n);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -58,6 +59,7 @@ TEST(OracleGridTest, EpsilonMatchesOracleOverTheGrid) {
   double worst = 0;
   std::string worst_case;
   int checked = 0;
+  std::map<double, double> worst_by_delta;
   for (const Row& r : rows) {
     if (r.kind != "eps") continue;
     auto got = NoiseToEpsilon(Params(r), r.parameter);
@@ -65,6 +67,7 @@ TEST(OracleGridTest, EpsilonMatchesOracleOverTheGrid) {
     EXPECT_NEAR(*got, r.expected, PldEpsilonTolerance(r.expected, r.delta))
         << "rg=" << r.report_goal << " T=" << r.rounds << " delta=" << r.delta << " sigma=" << r.parameter;
     const double rel = r.expected == 0 ? std::fabs(*got) : std::fabs(*got - r.expected) / std::fabs(r.expected);
+    worst_by_delta[r.delta] = std::max(worst_by_delta[r.delta], rel);
     if (rel > worst) {
       worst = rel;
       worst_case = "rg=" + std::to_string(r.report_goal) + " T=" + std::to_string(r.rounds) +
@@ -73,6 +76,7 @@ TEST(OracleGridTest, EpsilonMatchesOracleOverTheGrid) {
     ++checked;
   }
   std::printf("checked %d grid points; max relative error %.3g (%s)\n", checked, worst, worst_case.c_str());
+  for (const auto& [delta, rel] : worst_by_delta) std::printf("  delta %.3g: max relative error %.3g\n", delta, rel);
 }
 
 TEST(OracleGridTest, CalibrationMatchesOracle) {
