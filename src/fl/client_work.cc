@@ -159,6 +159,12 @@ std::vector<Output> RestoreBroadcast(const graph::Builder& top, Output path, con
     Output restored = b.Op("RestoreV2", {path, b.WithName("tensor_names").Const(names),
                                          b.WithName("shape_and_slices").Const(slices)},
                            {{"dtypes", graph::AttrTypeList({s.type.dtype})}});
+    // RestoreV2's output shape is unknown to shape inference, but the slot's is the model's: a Reshape to it gives
+    // every consumer (the reduce body's convolutions, the TFLite backend's builtins) static shapes.
+    if (s.type.shape.IsFullyDefined()) {
+      std::vector<int32_t> dims(s.type.shape.dims().begin(), s.type.shape.dims().end());
+      restored = b.WithName("shaped").Reshape(restored, b.Int32s(dims));
+    }
     out.push_back(restored);
   }
   return out;
