@@ -2,6 +2,7 @@
 // and CNN (mnist-like), lowered to TFLite, checked by the ODP device check, then run as a phone runs them (the
 // TFLite interpreter with Flex ops, examples from the ExternalDataset, broadcast and update as V1 checkpoints)
 // and compared with the IR program run by the reference kernels on the same inputs.
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "fl/learning_process.h"
@@ -20,8 +22,10 @@
 #include "tests/testing/testing.h"
 #include "tests/tflite/lowering_harness.h"
 #include "tf/checkpoint_reader.h"
+#include "tf/bundle.h"
 #include "tf/checkpoint_writer.h"
 #include "tf/example_models.h"
+#include "tf/functional_model.h"
 #include "tflite/device_compat.h"
 #include "tflite/lowering.h"
 #include "tflite/model_reader.h"
@@ -229,13 +233,74 @@ TEST(ClientProgramTest, EveryAggregatorsClientSideLowersToAllowlistedOps) {
   tf::FunctionalModel model = SmallMlp();
   for (fl::AggregatorKind kind : {fl::AggregatorKind::kNone, fl::AggregatorKind::kAdaptiveGaussian,
                                   fl::AggregatorKind::kTreeAggregation, fl::AggregatorKind::kAdaptiveTree}) {
-    auto program = fl::BuildTrainingProcess(model, Spec(kind));
+    fl::LearningSpec spec = Spec(kind);
+    // The adaptive aggregators need report_goal > 10 x noise_multiplier to leave noise for the model update.
+    spec.aggregator.clients_per_round = 20;
+    auto program = fl::BuildTrainingProcess(model, spec);
     ASSERT_TRUE(program.ok()) << program.status();
     Lowered lowered;
     LowerRunAndCompare(*program, Examples(model, 6, 5), 1e-5, &lowered);
     if (HasFatalFailure()) return;
     EXPECT_EQ(lowered.compat.min_client_version, 341812000) << static_cast<int>(kind);
   }
+}
+
+// The mnist sample's SavedModel without its (unpublished) variables data: its saved_model.pb with small random
+// weights of the shapes its variables.index lists, and the type specs artifacts.md reports.
+absl::StatusOr<tf::FunctionalModel> MnistWithSubstituteWeights(const std::string& dir, const std::string& tmp) {
+  auto index = tf::BundleReader::Open(dir + "/variables/variables");
+  if (!index.ok()) return index.status();
+  std::error_code ec;
+  std::filesystem::copy_file(dir + "/saved_model.pb", tmp + "/saved_model.pb", ec);
+  if (ec) return absl::InternalError(ec.message());
+  auto tensor_type = [](tensorflow::DataType dtype, std::vector<int64_t> dims) {
+    tensorflow_federated::v0::Type t;
+    t.mutable_tensor()->set_dtype(dtype);
+    for (int64_t d : dims) t.mutable_tensor()->add_dims(d);
+    return t;
+  };
+  tensorflow_federated::v0::Type input;
+  *input.mutable_struct_()->add_element()->mutable_value() = tensor_type(tensorflow::DT_FLOAT, {-1, 28, 28, 1});
+  *input.mutable_struct_()->add_element()->mutable_value() = tensor_type(tensorflow::DT_INT32, {-1});
+  std::vector<std::pair<std::string, tf::Tensor>> tensors;
+  uint64_t seed = 40;
+  for (const auto& e : (*index)->entries()) {
+    if (e.key.starts_with("_weights/")) {
+      tensors.emplace_back(e.key, testing::RandomFloats(e.shape, ++seed, -0.05f, 0.05f));
+    }
+  }
+  tensors.emplace_back("serialized_input_spec/.ATTRIBUTES/VARIABLE_VALUE",
+                       tf::Tensor::StringScalar(input.SerializeAsString()));
+  const std::string prediction = tensor_type(tensorflow::DT_FLOAT, {-1, 10}).SerializeAsString();
+  tensors.emplace_back("predict_on_batch_training_type_spec/.ATTRIBUTES/VARIABLE_VALUE",
+                       tf::Tensor::StringScalar(prediction));
+  tensors.emplace_back("predict_on_batch_inference_type_spec/.ATTRIBUTES/VARIABLE_VALUE",
+                       tf::Tensor::StringScalar(prediction));
+  tensors.emplace_back("loss_type_spec/.ATTRIBUTES/VARIABLE_VALUE",
+                       tf::Tensor::StringScalar(tensor_type(tensorflow::DT_FLOAT, {}).SerializeAsString()));
+  TB_RETURN_IF_ERROR(tf::WriteBundle(tmp + "/variables/variables", tensors));
+  return tf::LoadFunctionalModel(tmp);
+}
+
+// The original's mnist program needs FlexConv2D, FlexConv2DBackpropFilter, FlexMaxPoolGrad and
+// FlexSparseSoftmaxCrossEntropyWithLogits and fails ODP's check; ours from the same saved_model.pb passes it and
+// trains like the IR.
+TEST(ClientProgramTest, MnistFixtureTrainingRunsOnPhonesWithoutSkippingTheCheck) {
+  TB_REQUIRE_FIXTURE(dir, "mnist/input/mnist_model");
+  ::tb::testing::TempDir tmp;
+  auto model = MnistWithSubstituteWeights(dir, tmp.path());
+  ASSERT_TRUE(model.ok()) << model.status();
+  fl::LearningSpec spec = Spec(fl::AggregatorKind::kFixedGaussian);
+  spec.metrics = {"sparse_categorical_accuracy"};
+  auto program = fl::BuildTrainingProcess(*model, spec);
+  ASSERT_TRUE(program.ok()) << program.status();
+  Lowered lowered;
+  LowerRunAndCompare(*program, Examples(*model, 5, 6), 1e-3, &lowered);
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(std::set<std::string>(lowered.compat.flex_ops.begin(), lowered.compat.flex_ops.end()),
+            kDatasetAndCheckpointOps);
+  EXPECT_EQ(lowered.compat.min_client_version, 341812000);
+  EXPECT_GT(testing::CountOps(lowered.program.flatbuffer, "CONV_2D"), 0);
 }
 
 TEST(ClientProgramTest, LoweringIsDeterministic) {
