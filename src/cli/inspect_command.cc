@@ -12,17 +12,8 @@
 #include "nlohmann/json.hpp"
 #include "tensorflow/fingerprint.pb.h"
 #include "tf/inspect.h"
-#if __has_include("fcp/plan.pb.h")
 #include "fcp/plan.pb.h"
-#define TB_HAVE_PLAN_PROTO 1
-#endif
-// Extension point for TFLite programs: the tflite layer provides
-//   absl::StatusOr<std::string> tb::tflite::InspectToJson(std::string_view flatbuffer_bytes);
-// returning a JSON object as text; inspect then reports it under "tflite".
-#if __has_include("tflite/inspect.h")
 #include "tflite/inspect.h"
-#define TB_HAVE_TFLITE_INSPECT 1
-#endif
 
 namespace tb::cli {
 namespace {
@@ -50,7 +41,6 @@ absl::StatusOr<json> InspectProtoFile(const std::string& path, const std::string
     j["kind"] = "fingerprint";
     return j;
   }
-#ifdef TB_HAVE_PLAN_PROTO
   namespace plan = ::google::internal::federated::plan;
   if (kind == "client_only_plan") {
     plan::ClientOnlyPlan p;
@@ -68,15 +58,10 @@ absl::StatusOr<json> InspectProtoFile(const std::string& path, const std::string
     j["bytes"] = bytes->size();
     return j;
   }
-#endif
-  return absl::UnimplementedError(absl::StrCat("cannot inspect ", path, " as ", kind,
-                                               kind == "plan" || kind == "client_only_plan"
-                                                   ? " (this build has no plan.proto)"
-                                                   : ""));
+  return absl::InvalidArgumentError(absl::StrCat("cannot inspect ", path, " as ", kind));
 }
 
 absl::StatusOr<json> InspectTfLite(const std::string& path) {
-#ifdef TB_HAVE_TFLITE_INSPECT
   auto bytes = ReadFile(path, uint64_t{2} << 30);
   if (!bytes.ok()) return bytes.status();
   auto text = ::tb::tflite::InspectToJson(*bytes);
@@ -84,9 +69,6 @@ absl::StatusOr<json> InspectTfLite(const std::string& path) {
   json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return absl::InternalError("the TFLite inspector returned invalid JSON");
   return json{{"kind", "tflite"}, {"path", path}, {"tflite", j}};
-#else
-  return absl::UnimplementedError(absl::StrCat(path, " is a TFLite flatbuffer; this build has no TFLite inspector"));
-#endif
 }
 
 // A guess for non-table protos from the file name, the way the original names its outputs.

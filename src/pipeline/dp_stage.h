@@ -17,9 +17,6 @@ namespace tb::pipeline {
 absl::StatusOr<DpSettings> DeriveDpSettings(const odp::TaskConfig& config, const odp::ExperimentFlags& flags,
                                             int64_t population);
 
-// Whether this binary was built with the dp layer.
-bool DpAccountingAvailable();
-
 }  // namespace tb::pipeline
 
 #endif  // TASKBUILDER_PIPELINE_DP_STAGE_H_

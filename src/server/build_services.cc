@@ -7,16 +7,10 @@
 #include "base/logging.h"
 #include "pipeline/artifact_compiler.h"
 
-#if __has_include("tm/task_management_ports.h")
-#define TB_SERVER_HAVE_TASK_MANAGEMENT 1
 #include "tm/build_journal.h"
 #include "tm/task_management_ports.h"
-#endif
 
-#if __has_include("tf/functional_model.h")
-#define TB_SERVER_HAVE_MODEL_LOADER 1
 #include "tf/functional_model.h"
-#endif
 
 namespace tb::server {
 namespace {
@@ -25,20 +19,6 @@ std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
-
-// Task management when none can be used: every :build-task-group answers TASK_MANAGEMENT_ERROR with `reason`.
-class UnavailableTaskManagement : public pipeline::TaskManagement {
- public:
-  explicit UnavailableTaskManagement(std::string reason) : reason_(std::move(reason)) {}
-  absl::Status CheckAvailable() override {
-    return absl::NotFoundError(absl::StrCat("Cannot find task management server. ", reason_));
-  }
-  absl::StatusOr<pipeline::odp::Task> CreateTask(const pipeline::odp::Task&) override { return CheckAvailable(); }
-  absl::Status CancelTask(const pipeline::odp::Task&) override { return CheckAvailable(); }
-
- private:
-  std::string reason_;
-};
 
 }  // namespace
 
@@ -74,8 +54,6 @@ absl::StatusOr<std::unique_ptr<BuildServices>> BuildServices::Create(const Servi
     if (url.empty()) url = Env("TASK_MANAGEMENT_SERVER_URL");
     const std::string which = url.empty() ? std::string("the embedded task-management service")
                                           : absl::StrCat("the task-management server ", url);
-#ifdef TB_SERVER_HAVE_TASK_MANAGEMENT
-    (void)which;
     // The embedded TM by default; its start-up recovery cancels CREATED tasks a dead build left without
     // artifacts. Then the build journal cancels the tasks of builds that never answered (tm/build_journal.h).
     if (url.empty()) {
@@ -104,17 +82,11 @@ absl::StatusOr<std::unique_ptr<BuildServices>> BuildServices::Create(const Servi
                                            "/.taskbuilder/build_journal.db (", recovered->abandoned_keys,
                                            " unfinished build(s) cleaned up at start-up)"));
     s->journal_ = std::move(*journal);
-#else
-    s->task_management_ = std::make_unique<UnavailableTaskManagement>(
-        absl::StrCat(which, " cannot be used: task management (src/tm) is not available in this build."));
-    s->description_.push_back(absl::StrCat("task management: missing (", which, " needs src/tm)"));
-#endif
     s->services_.task_management = s->task_management_.get();
   } else {
     s->description_.push_back("task management: not used (artifact-only builds)");
   }
 
-#ifdef TB_SERVER_HAVE_MODEL_LOADER
   s->services_.model_loader =
       [](const std::string& dir) -> absl::StatusOr<std::shared_ptr<const tf::FunctionalModel>> {
     auto model = tf::LoadFunctionalModel(dir);
@@ -122,9 +94,6 @@ absl::StatusOr<std::unique_ptr<BuildServices>> BuildServices::Create(const Servi
     return std::make_shared<const tf::FunctionalModel>(*std::move(model));
   };
   s->description_.push_back("SavedModel loader: tf::LoadFunctionalModel");
-#else
-  s->description_.push_back("SavedModel loader: missing (tf/functional_model.h)");
-#endif
 
   s->artifact_builder_ = pipeline::NewArtifactCompiler();
   s->services_.artifact_builder = s->artifact_builder_.get();

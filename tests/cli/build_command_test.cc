@@ -56,9 +56,8 @@ TEST(BuildCommandTest, MissingConfigFile) {
   EXPECT_THAT(r.err, HasSubstr("Cannot load task config from " + dir.Join("nope.pbtxt")));
 }
 
-// The GOOD config on the keras sample model: either the artifacts under the original's names, or (while the
-// artifact compiler has not landed) an error that names the missing capability. Both write the response.
-TEST(BuildCommandTest, KerasModelBuildsOrNamesWhatIsMissing) {
+// The GOOD config on the keras sample model: the artifacts under the original's names, and the response.
+TEST(BuildCommandTest, KerasModelBuildsEveryArtifact) {
   TB_REQUIRE_FIXTURE(model, "keras/input/keras_model");
   TempDir dir;
   RunResult r = Build({"--saved_model=" + model, "--task_config=" + GoodConfig(), "--out=" + dir.path()});
@@ -66,11 +65,7 @@ TEST(BuildCommandTest, KerasModelBuildsOrNamesWhatIsMissing) {
   ASSERT_TRUE(response.ParseFromString(::tb::testing::ReadFileOrDie(dir.Join("build_task_response.pb")))) << r.err;
   EXPECT_TRUE(response.task_report().has_dp_hyperparameters()) << r.err;
   EXPECT_THAT(::tb::testing::ReadFileOrDie(dir.Join("task_report.json")), HasSubstr("\"dp_hyperparameters\""));
-  if (!response.has_task_group()) {
-    EXPECT_EQ(r.exit_code, 1);
-    EXPECT_THAT(response.error_info().error_message(), HasSubstr("not available in this build"));
-    return;
-  }
+  ASSERT_TRUE(response.has_task_group()) << response.error_info().error_message();
   EXPECT_EQ(r.exit_code, 0) << r.err;
   for (const char* name : {"plan.pb", "client_only_plan.pb", "initial_state.server.ckp", "eval_plan.pb",
                            "eval_client_only_plan.pb", "eval_initial_state.server.ckp"}) {

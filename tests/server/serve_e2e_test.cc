@@ -157,11 +157,6 @@ TEST_F(ServeTest, RequestsWithoutSavedModelFailInStageB) {
   odp::BuildTaskRequest request;
   *request.mutable_task_config() = ::tb::testing::GoodTaskConfig();
   odp::BuildTaskResponse r = Post(*server_, "/taskbuilder/v1:build-task-group", request.SerializeAsString());
-  if (r.error_info().error_type() == odp::ErrorType::ARTIFACT_BUILDING_ERROR) {
-    // This build has no DP accounting yet: the error names it.
-    EXPECT_THAT(r.error_info().error_message(), HasSubstr("differential privacy accounting is not available"));
-    return;
-  }
   EXPECT_EQ(r.error_info().error_type(), odp::ErrorType::INVALID_REQUEST);
   EXPECT_EQ(r.error_info().error_message(),
             "Failed to build learning algorithm based on `learning_process` config: 'NoneType' object has no attribute "
@@ -176,7 +171,9 @@ TEST_F(ServeTest, RequestsWithoutSavedModelFailInStageB) {
 TEST_F(ServeTest, OversizedBodiesAndHeadersAreRefused) {
   auto big = Send("POST", server_->Url("/taskbuilder/v1:build-task-group"),
                   std::string(pipeline::kMaxRequestBytes + 1, 'x'));
-  if (big.ok()) EXPECT_EQ(big->status, 413);  // or the connection is closed while sending; both refuse it
+  if (big.ok()) {  // or the connection is closed while sending; both refuse it
+    EXPECT_EQ(big->status, 413);
+  }
   const std::string huge_header = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') +
                                   "\r\n\r\n";
   EXPECT_THAT(RawExchange(server_->port(), huge_header), StartsWith("HTTP/1.1 431"));
@@ -271,10 +268,6 @@ TEST(ServeConcurrencyTest, ProbesAnswerWhileBuildsRunAndSigtermLetsThemFinish) {
   EXPECT_EQ(*code, 0);
   for (const auto& r : responses) {
     ASSERT_TRUE(r.has_error_info());
-    if (r.error_info().error_type() == odp::ErrorType::ARTIFACT_BUILDING_ERROR &&
-        r.error_info().error_message().find("accounting is not available") != std::string::npos) {
-      GTEST_SKIP() << "this build has no DP accounting, so no request is slow";
-    }
     // Calibration finished and reported its noise before the build stopped at the missing model.
     EXPECT_GT(r.task_report().dp_hyperparameters().noise_multiplier(), 0) << r.error_info().error_message();
     EXPECT_EQ(r.task_report().dp_hyperparameters().dp_epsilon(), 6.0f);
@@ -283,8 +276,7 @@ TEST(ServeConcurrencyTest, ProbesAnswerWhileBuildsRunAndSigtermLetsThemFinish) {
 }
 
 // `taskbuilder serve` with no flags as a complete local build service: the keras sample model and the GOOD
-// config through :build-task-group (embedded task management, local storage), then :build-artifacts. Skips,
-// saying why, while a capability the build needs has not landed.
+// config through :build-task-group (embedded task management, local storage), then :build-artifacts.
 TEST(ServeEndToEndTest, KerasTaskGroupWithEmbeddedTaskManagementAndLocalStorage) {
   TB_REQUIRE_FIXTURE(model, "keras/input/keras_model");
   ServeProcess server;
@@ -294,9 +286,6 @@ TEST(ServeEndToEndTest, KerasTaskGroupWithEmbeddedTaskManagementAndLocalStorage)
   *request.mutable_task_config() = ::tb::testing::GoodTaskConfig();
   request.mutable_task_config()->mutable_federated_learning()->mutable_evaluation()->clear_source_training_population();
   odp::BuildTaskResponse r = Post(server, "/taskbuilder/v1:build-task-group", request.SerializeAsString());
-  if (r.has_error_info() && r.error_info().error_message().find("not available in this build") != std::string::npos) {
-    GTEST_SKIP() << r.error_info().error_message();
-  }
   ASSERT_TRUE(r.has_task_group()) << r.error_info().error_message();
   const odp::Task& training = r.task_group().training_task();
   const odp::Task& eval = r.task_group().eval_task();
