@@ -276,7 +276,7 @@ BuildResult RunBuild(const odp::BuildTaskRequest& request, bool artifact_only, c
                 ArtifactBuildingFailed(main.task_id(), main_artifacts.status().message()));
   }
   if (main_artifacts->min_client_version) main.set_min_client_version(*main_artifacts->min_client_version);
-  result.main_artifacts = *main_artifacts;
+  result.main_artifacts = *std::move(main_artifacts);  // moved: a checkpoint can be gigabytes
   if (training_and_eval) {
     TB_LOG(INFO) << "Build artifacts for task " << optional->task_id() << ".";
     auto eval_artifacts = (*learning)->Build(TaskRole::kEvaluation);
@@ -285,7 +285,7 @@ BuildResult RunBuild(const odp::BuildTaskRequest& request, bool artifact_only, c
                   ArtifactBuildingFailed(optional->task_id(), eval_artifacts.status().message()));
     }
     if (eval_artifacts->min_client_version) optional->set_min_client_version(*eval_artifacts->min_client_version);
-    result.optional_artifacts = *eval_artifacts;
+    result.optional_artifacts = *std::move(eval_artifacts);
   }
 
   // Stages F and G as one transaction (pipeline/publish.h): create, check every URL, upload, confirm; any failure
