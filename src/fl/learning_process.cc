@@ -1,5 +1,6 @@
 #include "fl/learning_process.h"
 
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -208,19 +209,28 @@ absl::StatusOr<std::vector<StateTensor>> TrainingServerState(const tf::Functiona
 }
 
 std::vector<StateTensor> ZeroState(const std::vector<StateTensor>& state) {
+  // Tensors of one dtype and shape share one zero buffer (tensors are immutable once shared): Adam's two moment
+  // estimates per weight, repeated layer shapes. The buffers are the eval checkpoint's bytes, so this is memory
+  // and memset the evaluation task need not pay twice.
+  std::map<std::pair<tf::DType, std::vector<int64_t>>, tf::Tensor> zeros;
   std::vector<StateTensor> out;
+  out.reserve(state.size());
   for (const StateTensor& s : state) {
     std::vector<int64_t> dims;
     if (s.slot.type.shape.rank_known()) {
       for (int64_t d : s.slot.type.shape.dims()) dims.push_back(d < 0 ? 0 : d);
     }
-    out.push_back(StateTensor{s.slot, tf::Tensor(s.slot.type.dtype, dims)});
+    auto [it, inserted] = zeros.try_emplace({s.slot.type.dtype, dims});
+    if (inserted) it->second = tf::Tensor(s.slot.type.dtype, dims);
+    out.push_back(StateTensor{s.slot, it->second});
   }
   return out;
 }
 
-absl::StatusOr<MapReduceProgram> BuildTrainingServerPieces(const tf::FunctionalModel& model, const LearningSpec& spec) {
-  TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec));
+namespace {
+
+// The training process's server side from its parts (which the client work reuses).
+absl::StatusOr<MapReduceProgram> TrainingServerPieces(TrainingParts& parts, const LearningSpec& spec) {
   MapReduceProgram p;
   p.kind = ProcessKind::kTraining;
   p.notes = std::move(parts.notes);
@@ -323,9 +333,16 @@ absl::StatusOr<MapReduceProgram> BuildTrainingServerPieces(const tf::FunctionalM
   return p;
 }
 
-absl::StatusOr<MapReduceProgram> BuildTrainingProcess(const tf::FunctionalModel& model, const LearningSpec& spec) {
-  TB_ASSIGN_OR_RETURN(MapReduceProgram p, BuildTrainingServerPieces(model, spec));
+}  // namespace
+
+absl::StatusOr<MapReduceProgram> BuildTrainingServerPieces(const tf::FunctionalModel& model, const LearningSpec& spec) {
   TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec));
+  return TrainingServerPieces(parts, spec);
+}
+
+absl::StatusOr<MapReduceProgram> BuildTrainingProcess(const tf::FunctionalModel& model, const LearningSpec& spec) {
+  TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec));
+  TB_ASSIGN_OR_RETURN(MapReduceProgram p, TrainingServerPieces(parts, spec));
   ClientWorkInputs inputs;
   inputs.model = &model;
   inputs.spec = &spec;
@@ -337,9 +354,9 @@ absl::StatusOr<MapReduceProgram> BuildTrainingProcess(const tf::FunctionalModel&
   return p;
 }
 
-absl::StatusOr<MapReduceProgram> BuildEvaluationServerPieces(const tf::FunctionalModel& model,
-                                                              const LearningSpec& spec) {
-  TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec));
+namespace {
+
+absl::StatusOr<MapReduceProgram> EvaluationServerPieces(const TrainingParts& parts) {
   MapReduceProgram p;
   p.kind = ProcessKind::kEvaluation;
   // initialize: the all-zero training state (the eval task reads real training checkpoints of this type).
@@ -394,9 +411,17 @@ absl::StatusOr<MapReduceProgram> BuildEvaluationServerPieces(const tf::Functiona
   return p;
 }
 
-absl::StatusOr<MapReduceProgram> BuildEvaluationProcess(const tf::FunctionalModel& model, const LearningSpec& spec) {
-  TB_ASSIGN_OR_RETURN(MapReduceProgram p, BuildEvaluationServerPieces(model, spec));
+}  // namespace
+
+absl::StatusOr<MapReduceProgram> BuildEvaluationServerPieces(const tf::FunctionalModel& model,
+                                                              const LearningSpec& spec) {
   TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec));
+  return EvaluationServerPieces(parts);
+}
+
+absl::StatusOr<MapReduceProgram> BuildEvaluationProcess(const tf::FunctionalModel& model, const LearningSpec& spec) {
+  TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec));
+  TB_ASSIGN_OR_RETURN(MapReduceProgram p, EvaluationServerPieces(parts));
   ClientWorkInputs inputs;
   inputs.model = &model;
   inputs.spec = &spec;

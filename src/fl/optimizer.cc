@@ -24,16 +24,22 @@ absl::StatusOr<std::vector<StateTensor>> OptimizerInitialState(const OptimizerSp
   state.push_back(Scalar("epsilon", static_cast<float>(spec.epsilon)));
   state.push_back(StateTensor{TensorSlot{"step", {tf::DType::kInt32, graph::PartialShape::Scalar()}},
                               tf::Tensor::Scalar<int32_t>(0)});
+  // Both moment estimates start as the same zeros: one buffer per weight, shared (tensors are immutable once
+  // shared), so a 100M-parameter model's Adam state costs one zero-fill, not two.
+  std::vector<tf::Tensor> zeros;
+  for (size_t i = 0; i < weight_types.size(); ++i) {
+    const graph::TensorType& t = weight_types[i];
+    if (!t.shape.IsFullyDefined()) {
+      return absl::InvalidArgumentError(absl::StrCat("Adam needs fully defined weight shapes; weight ", i, " is ",
+                                                     t.ToString()));
+    }
+    auto z = tf::Tensor::Create(t.dtype, t.shape.dims());
+    if (!z.ok()) return z.status();
+    zeros.push_back(*std::move(z));
+  }
   for (const char* name : {"accumulator", "preconditioner"}) {
     for (size_t i = 0; i < weight_types.size(); ++i) {
-      const graph::TensorType& t = weight_types[i];
-      if (!t.shape.IsFullyDefined()) {
-        return absl::InvalidArgumentError(absl::StrCat("Adam needs fully defined weight shapes; weight ", i, " is ",
-                                                       t.ToString()));
-      }
-      auto zeros = tf::Tensor::Create(t.dtype, t.shape.dims());
-      if (!zeros.ok()) return zeros.status();
-      state.push_back(StateTensor{TensorSlot{absl::StrCat(name, "/", i), t}, *std::move(zeros)});
+      state.push_back(StateTensor{TensorSlot{absl::StrCat(name, "/", i), weight_types[i]}, zeros[i]});
     }
   }
   return state;
