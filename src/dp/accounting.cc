@@ -91,14 +91,15 @@ absl::StatusOr<double> EpsilonToNoise(const AccountingParams& p, double target, 
   if (UsesTreeAccounting(p.aggregator_type) || p.limits.exhaustive) return CalibrateNoise(exact, target, stats);
   // PLD: the same accountant at 100x and 10x coarser discretizations (about as many times cheaper) finds the root
   // and the slope, so that only a handful of exact evaluations remain.
-  std::vector<std::function<absl::StatusOr<double>(double)>> levels;
+  std::vector<SurrogateLevel> levels;
   for (double d : {100 * kValueDiscretization, 10 * kValueDiscretization}) {
-    levels.push_back([&p, d](double sigma) -> absl::StatusOr<double> {
-      if (sigma == 0) return INFINITY;
-      return PoissonGaussianEpsilon(SamplingProbability(p), sigma, p.rounds, p.delta, p.limits, d);
-    });
+    levels.push_back({[&p, d](double sigma) -> absl::StatusOr<double> {
+                        if (sigma == 0) return INFINITY;
+                        return PoissonGaussianEpsilon(SamplingProbability(p), sigma, p.rounds, p.delta, p.limits, d);
+                      },
+                      d});
   }
-  return CalibrateNoiseWithSurrogates(levels, exact, target, stats);
+  return CalibrateNoiseWithSurrogates(levels, exact, kValueDiscretization, target, stats);
 }
 
 }  // namespace tb::dp

@@ -113,68 +113,46 @@ struct LevelResult {
 };
 
 // Narrows a bracket around the crossing of one level, starting at `start` with a slope guess, until
-// b - a <= xtol (absolute). `f` evaluations are memoized by the caller.
+// b - a <= xtol (absolute). `g` is log(ε/target), memoized by the caller.
 absl::StatusOr<LevelResult> SolveLevel(const std::function<absl::StatusOr<double>(double)>& g, double start,
                                        double slope_guess, double xtol) {
   LevelResult r;
   double a = 0, b = INFINITY;  // g(0) = +inf by contract; b unknown
   std::vector<Point> finite;
-  auto visit = [&](double sigma) -> absl::StatusOr<double> {
+  double sigma = start, last_width = INFINITY;
+  int slow_steps = 0;
+  for (int iter = 0; iter < 80; ++iter) {
+    if (!(sigma > a && sigma < b)) return r;  // cannot happen with the safeguards below; let the caller fall back
     auto v = g(sigma);
     if (!v.ok()) return v.status();
-    if (*v > 0) {
+    const bool above_target = *v > 0;
+    if (above_target) {
       a = std::max(a, sigma);
     } else {
       b = std::min(b, sigma);
     }
     if (std::isfinite(*v)) finite.push_back({sigma, *v});
-    return *v;
-  };
-  double sigma = start, last_width = INFINITY;
-  int slow_steps = 0;
-  for (int iter = 0; iter < 80; ++iter) {
-    if (!(sigma > a && sigma < b)) return r;  // cannot happen with the safeguards below; let the caller fall back
-    auto v = visit(sigma);
-    if (!v.ok()) return v.status();
     if (b - a <= xtol) break;
     // Next candidate: a secant step in (log σ, log ε) through the two latest finite points, or from one point with
-    // the slope guess.
+    // the slope guess; at most a factor 4 per step (ε's log-log slope varies, and small σ are the costly ones).
     double next = NAN;
-    double slope = slope_guess;
-    if (finite.size() >= 2) {
-      const Point& p0 = finite[finite.size() - 2];
-      const Point& p1 = finite.back();
-      const double s = (p1.g - p0.g) / (std::log(p1.sigma) - std::log(p0.sigma));
-      if (s < 0 && std::isfinite(s)) slope = s;
-    }
     if (!finite.empty()) {
-      // At most a factor 4 per step: ε's log-log slope varies, and small σ are the costly evaluations.
+      double slope = slope_guess;
+      if (finite.size() >= 2) {
+        const Point& p0 = finite[finite.size() - 2];
+        const Point& p1 = finite.back();
+        const double s = (p1.g - p0.g) / (std::log(p1.sigma) - std::log(p0.sigma));
+        if (s < 0 && std::isfinite(s)) slope = s;
+      }
       const Point& p = finite.back();
       next = p.sigma * std::exp(std::clamp(-p.g / slope, -std::log(4.0), std::log(4.0)));
-    }
-    // Pinch: once the step is small, straddle the estimate by ±xtol/4 so that the bracket closes in two evaluations.
-    const double step = std::fabs(next - sigma);
-    if (std::isfinite(next) && step < 4 * xtol && std::isfinite(b) && a > 0) {
-      const double h = xtol / 4;
-      double up = std::min(next + h, b - h / 4), down = std::max(next - h, a + h / 4);
-      if (up > a && up < b) {
-        auto vu = visit(up);
-        if (!vu.ok()) return vu.status();
-      }
-      if (b - a > xtol && down > a && down < b) {
-        auto vd = visit(down);
-        if (!vd.ok()) return vd.status();
-      }
-      if (b - a <= xtol) break;
-      next = NAN;  // the estimate was off: continue with the bracket's safeguards
+      // Aim a quarter tolerance past the estimated root, away from the side just seen: once the estimate is that
+      // good, the bracket closes with this one evaluation.
+      next += above_target ? xtol / 4 : -xtol / 4;
     }
     // Safeguards: stay strictly inside the bracket, and bisect when the bracket stops shrinking.
     const double width = std::isfinite(b) ? b - a : INFINITY;
-    if (width > 0.5 * last_width) {
-      ++slow_steps;
-    } else {
-      slow_steps = 0;
-    }
+    slow_steps = width > 0.5 * last_width ? slow_steps + 1 : 0;
     last_width = width;
     const bool inside = std::isfinite(next) && next > a && next < b;
     if (!inside || slow_steps >= 3) {
@@ -189,8 +167,8 @@ absl::StatusOr<LevelResult> SolveLevel(const std::function<absl::StatusOr<double
       }
       slow_steps = 0;
     }
-    // Keep candidates a little inside the bracket so a bad secant does not stall next to an end.
     if (std::isfinite(b)) {
+      // Keep candidates a little inside the bracket so a poor secant does not stall next to an end.
       const double margin = std::min(xtol / 8, (b - a) / 8);
       next = std::clamp(next, a + margin, b - margin);
     }
@@ -211,10 +189,12 @@ absl::StatusOr<LevelResult> SolveLevel(const std::function<absl::StatusOr<double
 
 }  // namespace
 
-absl::StatusOr<double> CalibrateNoiseWithSurrogates(const std::vector<EpsilonFn>& levels,
-                                                    const EpsilonFn& epsilon_of_noise, double target_epsilon,
-                                                    CalibrationStats* stats) {
-  constexpr double kFinalTolerance = 1e-7;  // well inside the 1e-6 the contract allows
+absl::StatusOr<double> CalibrateNoiseWithSurrogates(const std::vector<SurrogateLevel>& levels,
+                                                    const EpsilonFn& epsilon_of_noise, double discretization,
+                                                    double target_epsilon, CalibrationStats* stats) {
+  // The bracket [a, b] proves the smallest σ meeting the target lies in it; b is returned. 8e-7 keeps a margin to
+  // the 1e-6 of the contract (and to the reference's answer, which lies in [σ*, σ* + 1e-6]).
+  constexpr double kFinalTolerance = 8e-7;
   std::map<double, double> memo;              // exact ε by σ
   int exact_evaluations = 0, surrogate_evaluations = 0;
   // log(ε/target) with its sign decided by the exact comparison (the quotient can round to 1).
@@ -224,23 +204,40 @@ absl::StatusOr<double> CalibrateNoiseWithSurrogates(const std::vector<EpsilonFn>
     return std::min(std::log(eps / target_epsilon), 0.0);
   };
   double start = 1.0, slope = -1.0;
+  std::vector<std::pair<double, double>> roots;  // (discretization, root) of the levels that answered
   for (size_t level = 0; level < levels.size(); ++level) {
     std::map<double, double> level_memo;
     auto g = [&](double sigma) -> absl::StatusOr<double> {
       auto it = level_memo.find(sigma);
       if (it != level_memo.end()) return it->second;
-      auto eps = levels[level](sigma);
+      auto eps = levels[level].epsilon_of_noise(sigma);
       if (!eps.ok()) return eps.status();
       ++surrogate_evaluations;
       const double v = log_gap(*eps);
       level_memo.emplace(sigma, v);
       return v;
     };
-    // Coarse levels only need to land close: 1e-4 relative is far below their discretization error.
-    auto r = SolveLevel(g, start, slope, 1e-4 * start);
+    // The coarsest levels only need to start the next; the finest surrogate's root is extrapolated below.
+    const double xtol = (level + 1 == levels.size() ? 1e-8 : 1e-5) * start;
+    auto r = SolveLevel(g, start, slope, xtol);
     if (!r.ok() || !r->ok) continue;  // a surrogate that cannot answer only costs its evaluations
     start = r->b;
     slope = r->slope;
+    roots.emplace_back(levels[level].discretization, 0.5 * (r->a + r->b));
+  }
+  if (roots.size() >= 2) {
+    // The root moves with the discretization step d like c·d² (connect-the-dots is second-order; measured on the
+    // accountant): Richardson-extrapolate the two finest surrogates' roots to the exact step. This only chooses
+    // where the first exact evaluation goes; a poor guess costs an evaluation, never correctness.
+    const auto [d0, r0] = roots[roots.size() - 2];
+    const auto [d1, r1] = roots.back();
+    if (d0 != d1) {
+      const double c = (r0 - r1) / (d0 * d0 - d1 * d1);
+      const double guess = r1 - c * (d1 * d1 - discretization * discretization);
+      if (std::isfinite(guess) && std::fabs(guess - r1) <= 1e-3 * r1) start = guess;
+    }
+  } else if (roots.size() == 1) {
+    start = roots.back().second;
   }
   {
     auto g = [&](double sigma) -> absl::StatusOr<double> {

@@ -24,17 +24,24 @@ struct CalibrationStats {
 absl::StatusOr<double> CalibrateNoise(const std::function<absl::StatusOr<double>(double)>& epsilon_of_noise,
                                       double target_epsilon, CalibrationStats* stats = nullptr);
 
+// A cheaper approximation of ε(σ): the PLD accountant at a coarser discretization step.
+struct SurrogateLevel {
+  std::function<absl::StatusOr<double>(double)> epsilon_of_noise;
+  double discretization = 0;
+};
+
 // The same contract (ε(σ) <= target, σ within 1e-6 of the smallest such σ) with far fewer evaluations of the
-// costly ε: `levels` are cheaper approximations of it, coarsest first (the PLD accountant at coarser
-// discretizations); each level's root and local slope start the next, and the last level is `epsilon_of_noise`
-// itself. On every level a bracket [a, b] with ε(a) > target >= ε(b) is kept and narrowed by secant steps in
-// (log σ, log ε), which converge in two or three steps from a close start, with bisection as the safeguard. The
-// result is b once b - a <= 1e-7: ε(b) <= target is an exact evaluation, and every σ below a has ε > target (ε is
-// non-increasing). Falls back to CalibrateNoise if anything unexpected happens (a level fails, no bracket).
-absl::StatusOr<double> CalibrateNoiseWithSurrogates(
-    const std::vector<std::function<absl::StatusOr<double>(double)>>& levels,
-    const std::function<absl::StatusOr<double>(double)>& epsilon_of_noise, double target_epsilon,
-    CalibrationStats* stats = nullptr);
+// costly ε: `levels` are cheaper approximations of it, coarsest first; each level's root and local slope start the
+// next, and the two finest levels' roots are extrapolated to `discretization` (the exact ε's step) to place the
+// first exact evaluation. On every level a bracket [a, b] with ε(a) > target >= ε(b) is kept and narrowed by secant
+// steps in (log σ, log ε) aimed just past the estimated root, which close it in two or three steps from a close
+// start, with bisection as the safeguard. The result is b once b - a <= 8e-7: ε(b) <= target is an exact
+// evaluation, and every σ below a has ε > target (ε is non-increasing). Falls back to CalibrateNoise if anything
+// unexpected happens (no bracket, a failing exact evaluation); a failing surrogate level is skipped.
+absl::StatusOr<double> CalibrateNoiseWithSurrogates(const std::vector<SurrogateLevel>& levels,
+                                                    const std::function<absl::StatusOr<double>(double)>& epsilon_of_noise,
+                                                    double discretization, double target_epsilon,
+                                                    CalibrationStats* stats = nullptr);
 
 }  // namespace tb::dp
 

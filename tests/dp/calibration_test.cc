@@ -27,10 +27,11 @@ TEST(CalibrationTest, FindsTheSmallestNoiseMeetingTheTarget) {
   } cases[] = {{1.0, 1.0, 4.5}, {3.0, 2.0, 0.01}, {0.02, 1.3, 10}, {50, 0.7, 1.0}, {1e-3, 3.0, 1e-6}};
   for (const auto& t : cases) {
     const double root = std::pow(t.c / t.target, 1 / t.k);
-    // Surrogates 3% and 0.1% off, the way coarse discretizations are.
-    const std::vector<Fn> levels = {Power(t.c * 1.03, t.k), Power(t.c * 0.999, t.k)};
+    // Surrogates 3% and 0.1% off, the way coarse discretizations are (not in the d² pattern the extrapolation
+    // assumes, so the first exact guess is off too).
+    const std::vector<SurrogateLevel> levels = {{Power(t.c * 1.03, t.k), 1e-2}, {Power(t.c * 0.999, t.k), 1e-3}};
     CalibrationStats stats;
-    auto sigma = CalibrateNoiseWithSurrogates(levels, Power(t.c, t.k), t.target, &stats);
+    auto sigma = CalibrateNoiseWithSurrogates(levels, Power(t.c, t.k), 1e-4, t.target, &stats);
     ASSERT_TRUE(sigma.ok()) << sigma.status();
     EXPECT_GE(*sigma, root * (1 - 1e-15)) << t.c << " " << t.k;
     EXPECT_LE(*sigma - root, 1e-6) << t.c << " " << t.k;
@@ -39,13 +40,30 @@ TEST(CalibrationTest, FindsTheSmallestNoiseMeetingTheTarget) {
   }
 }
 
+TEST(CalibrationTest, ExtrapolatedSurrogatesLeaveTwoExactEvaluations) {
+  // Surrogates whose root moves like c·d² (as the accountant's do): the extrapolated guess is within the final
+  // tolerance, so the exact ε is evaluated twice, once on each side of the root.
+  auto level = [](double d) { return Power(1 + 30 * d * d, 1.0); };
+  const std::vector<SurrogateLevel> levels = {{level(1e-2), 1e-2}, {level(1e-3), 1e-3}};
+  CalibrationStats stats;
+  auto sigma = CalibrateNoiseWithSurrogates(levels, level(1e-4), 1e-4, 4.5, &stats);
+  ASSERT_TRUE(sigma.ok()) << sigma.status();
+  const double root = (1 + 30 * 1e-8) / 4.5;
+  EXPECT_GE(*sigma, root * (1 - 1e-15));
+  EXPECT_LE(*sigma - root, 1e-6);
+  EXPECT_EQ(stats.evaluations, 2);
+}
+
 TEST(CalibrationTest, WorksWithoutUsefulSurrogates) {
   const double root = 1 / 4.5;
   // No surrogate; a surrogate that always fails; a surrogate that is wrong by a factor of ten.
   const Fn failing = [](double) -> absl::StatusOr<double> { return absl::InvalidArgumentError("too small"); };
-  for (const std::vector<Fn>& levels : {std::vector<Fn>{}, std::vector<Fn>{failing}, std::vector<Fn>{Power(10, 1)}}) {
+  for (const std::vector<SurrogateLevel>& levels :
+       {std::vector<SurrogateLevel>{}, std::vector<SurrogateLevel>{{failing, 1e-2}},
+        std::vector<SurrogateLevel>{{Power(10, 1), 1e-2}}, std::vector<SurrogateLevel>{{failing, 1e-2}, {Power(10, 1), 1e-3}},
+        std::vector<SurrogateLevel>{{Power(10, 1), 1e-2}, {Power(0.1, 1), 1e-3}}}) {
     CalibrationStats stats;
-    auto sigma = CalibrateNoiseWithSurrogates(levels, Power(1, 1), 4.5, &stats);
+    auto sigma = CalibrateNoiseWithSurrogates(levels, Power(1, 1), 1e-4, 4.5, &stats);
     ASSERT_TRUE(sigma.ok()) << sigma.status();
     EXPECT_GE(*sigma, root * (1 - 1e-15));
     EXPECT_LE(*sigma - root, 1e-6);
@@ -57,13 +75,13 @@ TEST(CalibrationTest, StepFunctionsAndPlateaus) {
   // ε drops from 20 to 1 at σ = 0.3 (no interpolation can help): bisection must still close the bracket.
   const Fn step = [](double s) -> absl::StatusOr<double> { return s == 0 ? INFINITY : (s < 0.3 ? 20.0 : 1.0); };
   CalibrationStats stats;
-  auto sigma = CalibrateNoiseWithSurrogates({step}, step, 5.0, &stats);
+  auto sigma = CalibrateNoiseWithSurrogates({{step, 1e-2}}, step, 1e-4, 5.0, &stats);
   ASSERT_TRUE(sigma.ok()) << sigma.status();
   EXPECT_GE(*sigma, 0.3);
   EXPECT_LE(*sigma - 0.3, 1e-6);
   // ε = 0 beyond a point (EpsilonForDelta returns 0 when δ covers everything).
   const Fn zero = [](double s) -> absl::StatusOr<double> { return s == 0 ? INFINITY : std::max(0.0, 2 - s); };
-  sigma = CalibrateNoiseWithSurrogates({}, zero, 0.5, &stats);
+  sigma = CalibrateNoiseWithSurrogates({}, zero, 1e-4, 0.5, &stats);
   ASSERT_TRUE(sigma.ok()) << sigma.status();
   EXPECT_NEAR(*sigma, 1.5, 1e-6);
   EXPECT_LE(stats.achieved_epsilon, 0.5);
@@ -72,11 +90,11 @@ TEST(CalibrationTest, StepFunctionsAndPlateaus) {
 TEST(CalibrationTest, ErrorsAreTheReferenceProceduresErrors) {
   // Unreachable target (ε never below it): the fallback reports no bracketing interval.
   const Fn flat = [](double s) -> absl::StatusOr<double> { return s == 0 ? INFINITY : 7.0; };
-  auto sigma = CalibrateNoiseWithSurrogates({}, flat, 5.0);
+  auto sigma = CalibrateNoiseWithSurrogates({}, flat, 1e-4, 5.0);
   EXPECT_FALSE(sigma.ok());
   // An exact-ε failure propagates.
   const Fn failing = [](double) -> absl::StatusOr<double> { return absl::InvalidArgumentError("limit"); };
-  sigma = CalibrateNoiseWithSurrogates({}, failing, 5.0);
+  sigma = CalibrateNoiseWithSurrogates({}, failing, 1e-4, 5.0);
   ASSERT_FALSE(sigma.ok());
   EXPECT_EQ(sigma.status().code(), absl::StatusCode::kInvalidArgument);
 }
