@@ -255,6 +255,8 @@ const OpSpec kOps[] = {
     {"StringJoin", "inputs: N*string", "output: string", "N: int >= 1; separator: string = \"\""},
     {"StaticRegexFullMatch", "input: string", "output: bool", "pattern: string"},
     // Random numbers.
+    {"StatelessRandomNormalV2", "shape: Tshape; key: uint64; counter: uint64; alg: int32", "output: dtype",
+     "dtype: type {half, bfloat16, float, double} = float; Tshape: type {int32, int64} = int32"},
     {"RandomStandardNormal", "shape: T", "output: dtype",
      "seed: int = 0; seed2: int = 0; dtype: type {half, bfloat16, float, double}; T: type {int32, int64}", true},
     {"RandomUniform", "shape: T", "output: dtype",
@@ -282,6 +284,8 @@ const OpSpec kOps[] = {
      "output_shapes: list(shape) >= 1; use_inter_op_parallelism: bool = true; metadata: string = \"\"",
      true},
     {"AnonymousIteratorV3", "", "handle: resource", kElemAttrs, true},
+    // ODP's own dataset op (registered by the ODP Android runtime, not TF core): an example store query.
+    {"ExternalDataset", "token: string; selector: string", "handle: variant", "", true},
     {"MakeIterator", "dataset: variant; iterator: resource", "", "", true},
     {"IteratorGetNextAsOptional", "iterator: resource", "optional: variant", kElemAttrs, true},
     {"OptionalHasValue", "optional: variant", "has_value: bool", ""},
@@ -466,6 +470,12 @@ absl::StatusOr<tensorflow::OpDef> BuildOpDef(const OpSpec& spec) {
   for (std::string_view a : SplitList(spec.inputs, ';')) TB_RETURN_IF_ERROR(ParseArg(a, op, op.add_input_arg()));
   for (std::string_view a : SplitList(spec.outputs, ';')) TB_RETURN_IF_ERROR(ParseArg(a, op, op.add_output_arg()));
   if (spec.stateful) op.set_is_stateful(true);
+  // TF's SetIsCommutative / SetIsAggregate marks (optimizer hints, carried in OpDefs and stripped op lists).
+  static const std::set<std::string_view> kCommutative = {"AddN", "AddV2", "Equal", "LogicalAnd", "LogicalOr",
+                                                          "Mul", "NotEqual", "SquaredDifference"};
+  static const std::set<std::string_view> kAggregate = {"AddN", "AddV2"};
+  if (kCommutative.count(spec.name)) op.set_is_commutative(true);
+  if (kAggregate.count(spec.name)) op.set_is_aggregate(true);
   return op;
 }
 

@@ -1,5 +1,5 @@
 // Element-wise arithmetic, comparisons, logic, reductions and matrix products (TF core/ops/math_ops.cc facts as of
-// TF 2.14, tf-ops.md §7.1, §7.2, §7.4, §7.7, §7.9). Type lists omit members added after 2.14.
+// TF 2.14, tf-ops.md §7.1, §7.2, §7.4, §7.7, §7.9). tests/graph/op_tables_test.cc checks them against tf/op_defs.
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -180,7 +180,7 @@ void Reduction(OpRegistry& r, const char* name, const std::string& types) {
 
 void RegisterMathOps(OpRegistry& r) {
   const std::string kAddTypes =
-      "T: {bfloat16, half, float, double, uint8, int8, int16, int32, int64, complex64, complex128}";
+      "T: {bfloat16, half, float, double, uint8, int8, uint16, int16, int32, int64, complex64, complex128}";
   const std::string kArith =
       "T: {bfloat16, half, float, double, uint8, int8, uint16, int16, int32, int64, complex64, complex128}";
   {
@@ -194,9 +194,10 @@ void RegisterMathOps(OpRegistry& r) {
   Binary(r, "Mul", kArith, /*commutative=*/true);
   Binary(r, "RealDiv", kArith);
   Binary(r, "DivNoNan", "T: {half, float, bfloat16, double, complex64, complex128}");
-  Binary(r, "Maximum", "T: {bfloat16, half, float, double, int32, int64}");
-  Binary(r, "Minimum", "T: {bfloat16, half, float, double, int32, int64}");
-  Binary(r, "FloorMod", "T: {int32, int64, bfloat16, half, float, double}");
+  Binary(r, "Maximum", "T: {bfloat16, half, float, double, int16, int32, int64}");
+  Binary(r, "Minimum", "T: {bfloat16, half, float, double, int16, int32, int64}");
+  Binary(r, "FloorMod",
+         "T: {int8, int16, int32, int64, uint8, uint16, uint32, uint64, bfloat16, half, float, double}");
   Binary(r, "Pow", "T: {bfloat16, float, half, double, int8, int16, int32, int64, complex64, complex128}");
   Binary(r, "SquaredDifference", "T: {bfloat16, half, float, double, int32, int64, complex64, complex128}", true);
   r.Register(OpBuilder("AddN").Input("inputs: N * T").Output("sum: T").Attr("N: int >= 1")
@@ -208,7 +209,7 @@ void RegisterMathOps(OpRegistry& r) {
   Unary(r, "Square", "T: {bfloat16, half, float, double, int8, int16, int32, int64, complex64, complex128}");
   Unary(r, "Reciprocal", "T: {bfloat16, half, float, double, int8, int16, int32, int64, complex64, complex128}");
   Unary(r, "Abs", "T: {bfloat16, half, float, double, int8, int16, int32, int64}");
-  Unary(r, "Sign", "T: {bfloat16, half, float, double, int32, int64, complex64, complex128}");
+  Unary(r, "Sign", "T: {bfloat16, half, float, double, int8, int16, int32, int64, complex64, complex128}");
   for (const char* name : {"Sqrt", "Rsqrt", "Exp", "Log", "Log1p", "Sigmoid", "Tanh"}) Unary(r, name, T(kFC));
   for (const char* name : {"SigmoidGrad", "TanhGrad", "SqrtGrad", "RsqrtGrad"}) UnaryGrad(r, name, T(kFC));
 
@@ -263,8 +264,7 @@ void RegisterMathOps(OpRegistry& r) {
                  .Attr("T: type").SetShapeFn(SelectV2Shape));
   r.Register(OpBuilder("UnsortedSegmentSum").Input("data: T").Input("segment_ids: Tindices")
                  .Input("num_segments: Tnumsegments").Output("output: T")
-                 .Attr("T: {float, double, int32, uint8, int16, int8, complex64, int64, qint8, quint8, qint32, "
-                       "bfloat16, uint16, complex128, half, uint32, uint64}")
+                 .Attr(T(kNum))
                  .Attr("Tindices: {int32, int64}").Attr("Tnumsegments: {int32, int64} = int32")
                  .SetShapeFn(UnsortedSegmentSumShape));
 }

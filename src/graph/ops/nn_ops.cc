@@ -194,7 +194,9 @@ void ConvAttrs(OpBuilder& b, bool cudnn) {
 }  // namespace
 
 void RegisterNnOps(OpRegistry& r) {
-  Activation(r, "Relu", T(kReal));
+  // TF 2.14's Relu also takes qint8 (the fixtures' stripped op lists show it).
+  Activation(r, "Relu", "T: {float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, half, uint32, uint64, "
+                        "qint8}");
   Activation(r, "Relu6", T(kReal));
   Activation(r, "Elu", T(kF4));
   Activation(r, "Selu", T(kF4));
