@@ -9,6 +9,7 @@
 # Usage: bench/build/run.sh [BUILD_DIR] [SCRATCH_DIR]
 #   RUNS=N        runs per case (median reported; default 5, the 100M model runs min(RUNS, 2) times)
 #   SIZES="..."   hidden-unit counts of the mlp (784 -> H -> 2): default "1275 12755 127551" (1.0M, 10.0M, 100.0M)
+#   TASKBUILDER   the binary to time (default BUILD_DIR/src/cli/taskbuilder), e.g. an older build to compare
 #   TB_SHARED_DIR the ODP fixtures (default /work/shared); the keras cases are skipped when absent
 # Needs /usr/bin/time (Debian package `time`). Figures and goals: bench/README.md, section "build".
 set -euo pipefail
@@ -18,7 +19,7 @@ SCRATCH="${2:-$(mktemp -d "${TMPDIR:-/tmp}/tb_build_run.XXXXXX")}"
 RUNS="${RUNS:-5}"
 SIZES="${SIZES:-1275 12755 127551}"
 SHARED="${TB_SHARED_DIR:-/work/shared}"
-TB="$BUILD/src/cli/taskbuilder"
+TB="${TASKBUILDER:-$BUILD/src/cli/taskbuilder}"
 [[ -x "$TB" ]] || { echo "no taskbuilder binary at $TB (build the 'taskbuilder' target)" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
 mkdir -p "$SCRATCH"
