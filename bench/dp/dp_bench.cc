@@ -2,9 +2,11 @@
 // 1000 rounds, δ = 1/3e6; the original needed 83 s to calibrate it) and on a grid of (report goal, rounds, δ).
 // Figures and the Python baseline: bench/README.md, "Privacy accounting".
 #include <cstdint>
+#include <vector>
 
 #include "benchmark/benchmark.h"
 #include "dp/accounting.h"
+#include "dp/fft.h"
 
 namespace tb::dp {
 namespace {
@@ -64,6 +66,33 @@ void BM_CalibrateTree(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(EpsilonToNoise(p, 4.0).value());
 }
 BENCHMARK(BM_CalibrateTree)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace tb::dp
+
+namespace tb::dp {
+namespace {
+
+// One real forward and one Hermitian inverse transform of length N (the self-composition's two FFTs).
+void BM_RealFftPair(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<double> x(n / 2, 1e-6);
+  x[0] = 0.99;
+  for (auto _ : state) {
+    std::vector<Complex> spectrum = RealForwardFft(x.data(), x.size(), n);
+    benchmark::DoNotOptimize(HermitianInverseFft(spectrum, n).data());
+  }
+}
+// The keras config's reference lengths (2^4·3·11^4, 3^6·5^2·7^2), the fast even lengths chosen for the same
+// windows, and powers of two.
+BENCHMARK(BM_RealFftPair)
+    ->Arg(702768)
+    ->Arg(893025)
+    ->Arg(708588)
+    ->Arg(900000)
+    ->Arg(1 << 20)
+    ->Arg(737280)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace tb::dp

@@ -120,6 +120,59 @@ double LogNdtr(double x) {
   return std::log1p(-CephesErfc(t) / 2);
 }
 
+void NdtrAndLogNdtr(double a, double* ndtr, double* log_ndtr) {
+  if (!std::isfinite(a) || a == -1.0) {
+    *ndtr = Ndtr(a);
+    *log_ndtr = LogNdtr(a);
+    return;
+  }
+  const double t = a * kSqrt1_2;  // Ndtr's x and LogNdtr's t
+  const double z = std::fabs(t);
+  if (a < -1.0) {
+    // Ndtr: 0.5·erfc(z) (z > 1/√2 here); LogNdtr: log(erfcx(z)/2) - t². Cephes computes erfc(z) for z >= 1 as
+    // (e^{-z²}·P(z))/Q(z) and erfcx as P(z)/Q(z): evaluate P and Q once. Below 1, erfcx = e^{z²}·erfc(z).
+    double erfc, erfcx;
+    if (z < 1.0) {
+      erfc = 1.0 - CephesErf(z);
+      erfcx = std::exp(z * z) * erfc;
+    } else if (z < 1e8) {
+      double p, q;
+      if (z < 8.0) {
+        p = Horner(z, kErfcP);
+        q = HornerMonic(z, kErfcQ);
+      } else {
+        p = Horner(z, kErfcR);
+        q = HornerMonic(z, kErfcS);
+      }
+      erfcx = p / q;
+      const double e = -z * z;
+      erfc = e < -kMaxLog ? 0.0 : (std::exp(e) * p) / q;
+    } else {
+      erfc = CephesErfc(z);
+      erfcx = Erfcx(z);
+    }
+    *ndtr = 0.5 * erfc;
+    *log_ndtr = std::log(erfcx / 2) - t * t;
+    return;
+  }
+  // a > -1: LogNdtr is log1p(-erfc(t)/2).
+  if (z < kSqrt1_2) {
+    const double erf = CephesErf(t);  // |t| < 1, where Cephes' erfc(t) is 1 - erf(t)
+    *ndtr = 0.5 + 0.5 * erf;
+    *log_ndtr = std::log1p(-(1.0 - erf) / 2);
+    return;
+  }
+  if (t < 0) {  // cannot happen for a > -1 (|t| < 1/√2 there); kept exact rather than assumed
+    *ndtr = Ndtr(a);
+    *log_ndtr = LogNdtr(a);
+    return;
+  }
+  // t >= 1/√2: both use erfc(t).
+  const double erfc = CephesErfc(t);
+  *ndtr = 1.0 - 0.5 * erfc;
+  *log_ndtr = std::log1p(-erfc / 2);
+}
+
 double Ndtri(double y0) {
   if (std::isnan(y0)) return y0;
   if (y0 <= 0.0) return -DBL_MAX;

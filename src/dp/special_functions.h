@@ -11,6 +11,9 @@ namespace tb::dp {
 double Ndtr(double x);
 // log Φ(x), accurate far into both tails (log(erfcx(-x/√2)/2) - x²/2 for x < -1, log1p(-erfc(x/√2)/2) otherwise).
 double LogNdtr(double x);
+// Ndtr(x) and LogNdtr(x) together, bit-identical to the two calls, sharing their common erf/erfc work (the
+// discretization of every PLD needs both at each bin).
+void NdtrAndLogNdtr(double x, double* ndtr, double* log_ndtr);
 // Φ⁻¹(p) for p in (0, 1) (Cephes ndtri's three rational approximations).
 double Ndtri(double p);
 // Cephes erf / erfc (rational approximations on [0,1], [1,8), [8,∞)).

@@ -118,7 +118,16 @@ absl::StatusOr<double> SubsampledGaussianLoss::Delta(double epsilon) const {
   if (inverse_formula) {
     auto x = InverseLoss(epsilon);
     if (!x.ok()) return x.status();
-    delta = UpperCdf(*x) - std::exp(epsilon + LowerLogCdf(*x));
+    if (q_ == 1) {
+      delta = UpperCdf(*x) - std::exp(epsilon + LowerLogCdf(*x));
+    } else {
+      // UpperCdf and LowerLogCdf both need Φ and log Φ at x/σ: evaluate them together (same bits).
+      double ndtr, log_ndtr;
+      NdtrAndLogNdtr(*x / sigma_, &ndtr, &log_ndtr);
+      const double upper = add_ ? ndtr : (1 - q_) * ndtr + q_ * Ndtr((*x + 1) / sigma_);
+      const double lower = add_ ? LogAddExp(log1p_minus_q_ + log_ndtr, log_q_ + LogNdtr((*x + -1) / sigma_)) : log_ndtr;
+      delta = upper - std::exp(epsilon + lower);
+    }
   } else {
     delta = add_ ? 0.0 : -std::expm1(epsilon);
   }

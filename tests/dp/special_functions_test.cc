@@ -3,6 +3,9 @@
 #include "dp/special_functions.h"
 
 #include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -36,6 +39,28 @@ TEST(SpecialFunctionsTest, LogNdtrMatchesScipy) {
   EXPECT_EQ(LogNdtr(INFINITY), 0.0);
   EXPECT_EQ(LogNdtr(-INFINITY), -INFINITY);
   EXPECT_TRUE(std::isnan(LogNdtr(NAN)));
+}
+
+TEST(SpecialFunctionsTest, FusedNdtrAndLogNdtrAreBitIdentical) {
+  std::vector<double> xs = {-INFINITY, -1e9, -1e8, -38.5, -37.5, -11.3, -8 * std::sqrt(2.0), -2, -1.5,
+                            -std::sqrt(2.0), -1.0000000000000002, -1, -0.9999999999999999, -0.5, 0, 0.5, 1,
+                            std::sqrt(2.0), 2, 11.3, 40, INFINITY, NAN};
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(-45, 12);
+  for (int i = 0; i < 200000; ++i) xs.push_back(u(rng));
+  std::uniform_real_distribution<double> near(-1.5, 1.5);
+  for (int i = 0; i < 50000; ++i) xs.push_back(near(rng));
+  for (double x : xs) {
+    double nd, lnd;
+    NdtrAndLogNdtr(x, &nd, &lnd);
+    const double want_nd = Ndtr(x), want_lnd = LogNdtr(x);
+    if (std::isnan(x)) {
+      EXPECT_TRUE(std::isnan(nd) && std::isnan(lnd));
+      continue;
+    }
+    ASSERT_EQ(std::memcmp(&nd, &want_nd, sizeof nd), 0) << "x=" << x << " " << nd << " vs " << want_nd;
+    ASSERT_EQ(std::memcmp(&lnd, &want_lnd, sizeof lnd), 0) << "x=" << x << " " << lnd << " vs " << want_lnd;
+  }
 }
 
 TEST(SpecialFunctionsTest, NdtriMatchesScipyBitForBit) {
