@@ -266,14 +266,30 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
     power[k] = 1.0;
     sums[k] = 0.0;
   }
-  for (int64_t i = 0; i < n; ++i) {
-    if ((i & 4095) == 0) {
-      for (int k = 0; k < kOrders; ++k) power[k] = std::exp(static_cast<double>(i) * orders[k]);
-    }
-    const double pi = p.probs[static_cast<size_t>(i)];
-    for (int k = 0; k < kOrders; ++k) {
-      sums[k] += pi * power[k];
-      power[k] *= base[k];
+  // Blocked so that four orders' running power and sum stay in registers across a cache-resident block (two SSE2
+  // pairs); per order the operations and their order are exactly those of the plain loop over i.
+  typedef double Pair __attribute__((vector_size(16)));
+  constexpr int64_t kBlock = 4096;
+  static_assert(kOrders % 4 == 0);
+  for (int64_t start = 0; start < n; start += kBlock) {
+    const int64_t end = std::min(n, start + kBlock);
+    const double* probs = p.probs.data();
+    for (int k = 0; k < kOrders; k += 4) {
+      for (int j = 0; j < 4; ++j) power[k + j] = std::exp(static_cast<double>(start) * orders[k + j]);
+      Pair pw0 = {power[k], power[k + 1]}, pw1 = {power[k + 2], power[k + 3]};
+      const Pair b0 = {base[k], base[k + 1]}, b1 = {base[k + 2], base[k + 3]};
+      Pair s0 = {sums[k], sums[k + 1]}, s1 = {sums[k + 2], sums[k + 3]};
+      for (int64_t i = start; i < end; ++i) {
+        const Pair pi = {probs[i], probs[i]};
+        s0 += pi * pw0;
+        s1 += pi * pw1;
+        pw0 *= b0;
+        pw1 *= b1;
+      }
+      sums[k] = s0[0];
+      sums[k + 1] = s0[1];
+      sums[k + 2] = s1[0];
+      sums[k + 3] = s1[1];
     }
   }
   double upper = static_cast<double>(n - 1) * t;
