@@ -1,5 +1,7 @@
 #include "plan/plan_builder.h"
 
+#include <limits>
+
 #include "base/status_macros.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -15,13 +17,24 @@ constexpr char kGraphDefTypeUrl[] = "type.googleapis.com/tensorflow.GraphDef";
 }  // namespace
 
 std::string SerializeDeterministic(const google::protobuf::Message& message) {
+  // Sized once and written in place: a StringOutputStream grows (and zero-fills) its string step by step, which
+  // was a sixth of assembling a plan.
+  const size_t size = message.ByteSizeLong();
   std::string out;
-  {
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {  // beyond protobuf's limit: let it say so
     google::protobuf::io::StringOutputStream stream(&out);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
     message.SerializeToCodedStream(&coded);
+    return out;
   }
+  out.resize(size);
+  google::protobuf::io::ArrayOutputStream stream(out.data(), static_cast<int>(size));
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeWithCachedSizes(&coded);
+  coded.Trim();
+  out.resize(static_cast<size_t>(coded.ByteCount()));
   return out;
 }
 
