@@ -45,7 +45,10 @@ double SamplingProbability(const AccountingParams& params);
 // ε at δ for noise multiplier σ. σ == 0 gives +inf (unless rounds == 0).
 absl::StatusOr<double> NoiseToEpsilon(const AccountingParams& params, double noise_multiplier);
 
-// The calibrated σ for a target ε (> 0): ε(σ) <= target. rounds == 0 is an error (every σ, even 0, has ε = 0).
+// The calibrated σ for a target ε (> 0): ε(σ) <= target, within 1e-6 of the smallest such σ. rounds == 0 is an
+// error (every σ, even 0, has ε = 0). PLD: coarse-discretization surrogates and about two exact evaluations
+// (CalibrateNoiseWithSurrogates); tree aggregation and `limits.exhaustive`: the reference's procedure.
+// `stats->evaluations` counts exact evaluations only.
 absl::StatusOr<double> EpsilonToNoise(const AccountingParams& params, double target_epsilon,
                                       CalibrationStats* stats = nullptr);
 
