@@ -108,7 +108,7 @@ struct Point {
 
 struct LevelResult {
   double a = 0, b = 0;  // ε(a) > target >= ε(b)
-  double slope = -1;    // d log ε / d log σ near the root (secant of the last two finite points)
+  double slope = -1;    // d log ε / d log σ near the root (the last secant over a base of >= 16 tolerances)
   bool ok = false;
 };
 
@@ -120,6 +120,7 @@ absl::StatusOr<LevelResult> SolveLevel(const std::function<absl::StatusOr<double
   double a = 0, b = INFINITY;  // g(0) = +inf by contract; b unknown
   std::vector<Point> finite;
   double sigma = start, last_width = INFINITY;
+  double one_sided_step = std::max(xtol, 1e-3 * start);
   int slow_steps = 0;
   for (int iter = 0; iter < 80; ++iter) {
     if (!(sigma > a && sigma < b)) return r;  // cannot happen with the safeguards below; let the caller fall back
@@ -137,13 +138,15 @@ absl::StatusOr<LevelResult> SolveLevel(const std::function<absl::StatusOr<double
     // the slope guess; at most a factor 4 per step (ε's log-log slope varies, and small σ are the costly ones).
     double next = NAN;
     if (!finite.empty()) {
-      double slope = slope_guess;
+      // Secants through points closer than a few tolerances measure ε's rounding noise more than its slope (at
+      // δ = 1e-9 that noise spans several 1e-6 in σ): keep the last slope measured over a longer base instead.
       if (finite.size() >= 2) {
         const Point& p0 = finite[finite.size() - 2];
         const Point& p1 = finite.back();
         const double s = (p1.g - p0.g) / (std::log(p1.sigma) - std::log(p0.sigma));
-        if (s < 0 && std::isfinite(s)) slope = s;
+        if (s < 0 && std::isfinite(s) && std::fabs(p1.sigma - p0.sigma) >= 16 * xtol) slope_guess = s;
       }
+      const double slope = slope_guess;
       const Point& p = finite.back();
       next = p.sigma * std::exp(std::clamp(-p.g / slope, -std::log(4.0), std::log(4.0)));
       // Aim a quarter tolerance past the estimated root, away from the side just seen: once the estimate is that
@@ -156,11 +159,15 @@ absl::StatusOr<LevelResult> SolveLevel(const std::function<absl::StatusOr<double
     last_width = width;
     const bool inside = std::isfinite(next) && next > a && next < b;
     if (!inside || slow_steps >= 3) {
+      // One side still unknown: search away from the known side in steps that double, so that a root a few noise
+      // widths away is bracketed in a few evaluations without jumping to small σ (the costly ones).
       if (!std::isfinite(b)) {
-        next = std::max(2 * a, 1.0);  // expand upwards
+        next = a + one_sided_step;
+        one_sided_step *= 2;
         if (next > 1e12) return r;
       } else if (a == 0) {
-        next = b / 4;
+        next = std::max(b - one_sided_step, b / 4);
+        one_sided_step *= 2;
       } else {
         next = std::sqrt(a * b);  // geometric bisection
         if (!(next > a && next < b)) next = 0.5 * (a + b);
@@ -177,12 +184,7 @@ absl::StatusOr<LevelResult> SolveLevel(const std::function<absl::StatusOr<double
   if (!(b - a <= xtol) || !std::isfinite(b)) return r;
   r.a = a;
   r.b = b;
-  if (finite.size() >= 2) {
-    const Point& p0 = finite[finite.size() - 2];
-    const Point& p1 = finite.back();
-    const double s = (p1.g - p0.g) / (std::log(p1.sigma) - std::log(p0.sigma));
-    if (s < 0 && std::isfinite(s)) r.slope = s;
-  }
+  r.slope = slope_guess;  // measured over a base of at least 16 tolerances
   r.ok = true;
   return r;
 }
@@ -218,7 +220,7 @@ absl::StatusOr<double> CalibrateNoiseWithSurrogates(const std::vector<SurrogateL
       return v;
     };
     // The coarsest levels only need to start the next; the finest surrogate's root is extrapolated below.
-    const double xtol = (level + 1 == levels.size() ? 1e-8 : 1e-5) * start;
+    const double xtol = level + 1 == levels.size() ? 4e-7 : 2e-5;
     auto r = SolveLevel(g, start, slope, xtol);
     if (!r.ok() || !r->ok) continue;  // a surrogate that cannot answer only costs its evaluations
     start = r->b;

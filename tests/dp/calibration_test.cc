@@ -54,6 +54,25 @@ TEST(CalibrationTest, ExtrapolatedSurrogatesLeaveTwoExactEvaluations) {
   EXPECT_EQ(stats.evaluations, 2);
 }
 
+TEST(CalibrationTest, NoisyEpsilonStillBracketsInFewEvaluations) {
+  // At δ = 1e-9 the accountant's ε carries rounding noise that makes it non-monotone over a few 1e-6 in σ. A
+  // deterministic stand-in: 1/σ with a relative wiggle of 3e-6 on a 1e-7 scale; the surrogates are smooth.
+  const Fn noisy = [](double s) -> absl::StatusOr<double> {
+    return s == 0 ? INFINITY : (1 + 3e-6 * std::sin(1e7 * s)) / s;
+  };
+  auto level = [](double d) { return Power(1 + 30 * d * d, 1.0); };
+  CalibrationStats stats;
+  auto sigma = CalibrateNoiseWithSurrogates({{level(1e-2), 1e-2}, {level(1e-3), 1e-3}}, noisy, 1e-4, 4.5, &stats);
+  ASSERT_TRUE(sigma.ok()) << sigma.status();
+  EXPECT_LE(noisy(*sigma).value(), 4.5);
+  // Some σ at most 8e-7 below exceeds the target (the bracket's lower end); probe a few.
+  bool exceeded = false;
+  for (double below = 5e-8; below <= 8e-7; below += 5e-8) exceeded = exceeded || noisy(*sigma - below).value() > 4.5;
+  EXPECT_TRUE(exceeded);
+  EXPECT_NEAR(*sigma, 1 / 4.5, 5e-6);
+  EXPECT_LE(stats.evaluations, 12);
+}
+
 TEST(CalibrationTest, WorksWithoutUsefulSurrogates) {
   const double root = 1 / 4.5;
   // No surrogate; a surrogate that always fails; a surrogate that is wrong by a factor of ten.
