@@ -159,7 +159,39 @@ struct TrainingParts {
   std::vector<std::string> notes;
 };
 
-absl::StatusOr<TrainingParts> MakeTrainingParts(const tf::FunctionalModel& model, const LearningSpec& spec) {
+// Takes `given` as the parts' state: the model's weights first (same paths and types), then "aggregator/..." and
+// then "finalizer/..." tensors, as MakeTrainingParts lays them out.
+absl::Status AdoptState(const std::vector<StateTensor>& given, TrainingParts* parts) {
+  const size_t nw = parts->state.size();
+  if (given.size() < nw) {
+    return absl::InvalidArgumentError(absl::StrCat("the given server state has ", given.size(),
+                                                   " tensors, fewer than the model's ", nw, " weights"));
+  }
+  for (size_t i = 0; i < nw; ++i) {
+    if (given[i].slot.path != parts->state[i].slot.path || given[i].slot.type != parts->state[i].slot.type) {
+      return absl::InvalidArgumentError(absl::StrCat("the given server state's tensor ", i, " is ", given[i].slot.path,
+                                                     " ", given[i].slot.type.ToString(), "; the model's is ",
+                                                     parts->state[i].slot.path, " ",
+                                                     parts->state[i].slot.type.ToString()));
+    }
+  }
+  size_t i = nw;
+  parts->aggregator_begin = i;
+  while (i < given.size() && given[i].slot.path.rfind("aggregator/", 0) == 0) ++i;
+  parts->aggregator_end = i;
+  while (i < given.size() && given[i].slot.path.rfind("finalizer/", 0) == 0) ++i;
+  if (i != given.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("the given server state's tensor ", given[i].slot.path,
+                                                   " is neither a weight, the aggregator's nor the finalizer's"));
+  }
+  parts->state = given;
+  return absl::OkStatus();
+}
+
+// `given`: a state TrainingServerState computed for the same model and spec, used as it is (its layout is checked
+// against the model and the aggregator/finalizer prefixes, its values are not recomputed).
+absl::StatusOr<TrainingParts> MakeTrainingParts(const tf::FunctionalModel& model, const LearningSpec& spec,
+                                                const std::vector<StateTensor>* given = nullptr) {
   TrainingParts parts;
   if (model.trainable_weights.empty()) {
     return absl::InvalidArgumentError("the model has no trainable weights to learn");
@@ -182,6 +214,11 @@ absl::StatusOr<TrainingParts> MakeTrainingParts(const tf::FunctionalModel& model
         "the original task builder cannot build this combination");
   }
   TB_ASSIGN_OR_RETURN(parts.aggregator, MakeAggregator(spec.aggregator, spec.algorithm, value_types));
+  if (given != nullptr) {
+    TB_RETURN_IF_ERROR(AdoptState(*given, &parts));
+    TB_ASSIGN_OR_RETURN(parts.metrics, MakeMetrics(spec.metrics));
+    return parts;
+  }
   parts.aggregator_begin = parts.state.size();
   for (StateTensor& s : parts.aggregator->InitialState()) {
     s.slot.path = Join("aggregator", s.slot.path);
@@ -369,7 +406,12 @@ absl::StatusOr<MapReduceProgram> BuildTrainingServerPieces(const tf::FunctionalM
 }
 
 absl::StatusOr<MapReduceProgram> BuildTrainingProcess(const tf::FunctionalModel& model, const LearningSpec& spec) {
-  TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec));
+  return BuildTrainingProcess(model, spec, nullptr);
+}
+
+absl::StatusOr<MapReduceProgram> BuildTrainingProcess(const tf::FunctionalModel& model, const LearningSpec& spec,
+                                                      const std::vector<StateTensor>* training_state) {
+  TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec, training_state));
   TB_ASSIGN_OR_RETURN(MapReduceProgram p, TrainingServerPieces(parts, spec));
   ClientWorkInputs inputs;
   inputs.model = &model;
@@ -448,7 +490,12 @@ absl::StatusOr<MapReduceProgram> BuildEvaluationServerPieces(const tf::Functiona
 }
 
 absl::StatusOr<MapReduceProgram> BuildEvaluationProcess(const tf::FunctionalModel& model, const LearningSpec& spec) {
-  TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec));
+  return BuildEvaluationProcess(model, spec, nullptr);
+}
+
+absl::StatusOr<MapReduceProgram> BuildEvaluationProcess(const tf::FunctionalModel& model, const LearningSpec& spec,
+                                                        const std::vector<StateTensor>* training_state) {
+  TB_ASSIGN_OR_RETURN(TrainingParts parts, MakeTrainingParts(model, spec, training_state));
   TB_ASSIGN_OR_RETURN(MapReduceProgram p, EvaluationServerPieces(parts));
   ClientWorkInputs inputs;
   inputs.model = &model;

@@ -16,6 +16,15 @@ namespace tb::fl {
 absl::StatusOr<MapReduceProgram> BuildTrainingProcess(const tf::FunctionalModel& model, const LearningSpec& spec);
 absl::StatusOr<MapReduceProgram> BuildEvaluationProcess(const tf::FunctionalModel& model, const LearningSpec& spec);
 
+// As above, from the training server state TrainingServerState returned for the same model and spec (null: computed
+// here). One build composes its processes from one state, so parameter-sized initial values (the tree aggregators'
+// initial noise, Adam's zeros) are made once, and the training task's checkpoint holds the very state its plan and
+// the evaluation task's layout were built for. InvalidArgument when the state's layout does not fit the model.
+absl::StatusOr<MapReduceProgram> BuildTrainingProcess(const tf::FunctionalModel& model, const LearningSpec& spec,
+                                                      const std::vector<StateTensor>* training_state);
+absl::StatusOr<MapReduceProgram> BuildEvaluationProcess(const tf::FunctionalModel& model, const LearningSpec& spec,
+                                                        const std::vector<StateTensor>* training_state);
+
 // The server side alone (state, layouts and the six pieces; `client` left empty): what plan/ needs for the server
 // graph and the initial checkpoint, and what tests run without a model program.
 absl::StatusOr<MapReduceProgram> BuildTrainingServerPieces(const tf::FunctionalModel& model, const LearningSpec& spec);

@@ -42,15 +42,15 @@ std::string SelectorFor(const std::string& collection_uri) {
 
 class PreparedTask : public PreparedLearning {
  public:
-  PreparedTask(ArtifactInputs inputs, ArtifactCompilerOptions options)
-      : inputs_(inputs), options_(std::move(options)) {}
+  PreparedTask(ArtifactInputs inputs, ArtifactCompilerOptions options, std::vector<fl::StateTensor> training_state)
+      : inputs_(inputs), options_(std::move(options)), training_state_(std::move(training_state)) {}
 
   absl::StatusOr<TaskArtifacts> Build(TaskRole role) override {
     TB_LOG(INFO) << "Start building artifacts...";
     fl::LearningSpec spec = LearningSpecFor(inputs_, role);
     if (options_.tree_seeds) spec.aggregator.tree_seeds = options_.tree_seeds;
-    auto program = role == TaskRole::kTraining ? fl::BuildTrainingProcess(*inputs_.model, spec)
-                                               : fl::BuildEvaluationProcess(*inputs_.model, spec);
+    auto program = role == TaskRole::kTraining ? fl::BuildTrainingProcess(*inputs_.model, spec, &training_state_)
+                                               : fl::BuildEvaluationProcess(*inputs_.model, spec, &training_state_);
     if (!program.ok()) return absl::InvalidArgumentError(absl::StrCat("Cannot build the plan: ", program.status().message()));
     for (const std::string& note : program->notes) TB_LOG(INFO) << note;
 
@@ -97,6 +97,8 @@ class PreparedTask : public PreparedLearning {
  private:
   ArtifactInputs inputs_;
   ArtifactCompilerOptions options_;
+  // The training process's server state, made once in Prepare: both tasks are composed from it.
+  std::vector<fl::StateTensor> training_state_;
 };
 
 class ArtifactCompiler : public ArtifactBuilder {
@@ -113,9 +115,12 @@ class ArtifactCompiler : public ArtifactBuilder {
           "use_daf (DistributeAggregateForm plans with a ServerPhaseV2) is not supported by this task builder yet; "
           "remove use_daf to build MapReduceForm (V1) plans, which every ODP server runs");
     }
-    // The original composes (and so validates) the training process in every mode, EVAL_ONLY included.
-    TB_RETURN_IF_ERROR(fl::TrainingServerState(*inputs.model, LearningSpecFor(inputs, TaskRole::kTraining)).status());
-    return std::make_unique<PreparedTask>(inputs, options_);
+    // The original composes (and so validates) the training process in every mode, EVAL_ONLY included. Its state
+    // is kept: both tasks are built from it, so parameter-sized initial values are made once per request.
+    fl::LearningSpec spec = LearningSpecFor(inputs, TaskRole::kTraining);
+    if (options_.tree_seeds) spec.aggregator.tree_seeds = options_.tree_seeds;
+    TB_ASSIGN_OR_RETURN(std::vector<fl::StateTensor> state, fl::TrainingServerState(*inputs.model, spec));
+    return std::make_unique<PreparedTask>(inputs, options_, std::move(state));
   }
 
  private:

@@ -112,3 +112,50 @@ TEST(ServerStateTest, NegativeZeroIsReplacedByPositiveZero) {
 
 }  // namespace
 }  // namespace tb::fl
+
+namespace tb::fl {
+namespace {
+
+// One build composes both processes from one training state: the programs carry it as given (the tree's initial
+// noise is not drawn again), and a state that does not fit the model is refused.
+TEST(ServerStateTest, ProcessesBuiltFromAGivenStateCarryItAndRefuseOneThatDoesNotFit) {
+  const tf::FunctionalModel model = SmallMlp();
+  const LearningSpec spec = AdamTreeSpec();
+  auto state = TrainingServerState(model, spec);
+  ASSERT_TRUE(state.ok()) << state.status();
+  auto training = BuildTrainingProcess(model, spec, &*state);
+  ASSERT_TRUE(training.ok()) << training.status();
+  ASSERT_EQ(training->server_state.size(), state->size());
+  for (size_t i = 0; i < state->size(); ++i) {
+    EXPECT_EQ(training->server_state[i].slot.path, (*state)[i].slot.path);
+    EXPECT_EQ(Data(training->server_state[i].initial), Data((*state)[i].initial)) << (*state)[i].slot.path;
+  }
+  auto eval = BuildEvaluationProcess(model, spec, &*state);
+  ASSERT_TRUE(eval.ok()) << eval.status();
+  ASSERT_EQ(eval->server_state.size(), state->size());
+  // Different tree seeds give a different initial state; the given one wins.
+  LearningSpec other = spec;
+  other.aggregator.tree_seeds = [] { return std::array<int64_t, 2>{8, 9}; };
+  auto from_given = BuildTrainingProcess(model, other, &*state);
+  ASSERT_TRUE(from_given.ok());
+  auto fresh = BuildTrainingProcess(model, other);
+  ASSERT_TRUE(fresh.ok());
+  bool differs = false;
+  for (size_t i = 0; i < state->size(); ++i) {
+    EXPECT_TRUE(from_given->server_state[i].initial.Equals((*state)[i].initial));
+    differs |= !fresh->server_state[i].initial.Equals((*state)[i].initial);
+  }
+  EXPECT_TRUE(differs) << "the tree's initial noise should depend on its seeds";
+
+  std::vector<StateTensor> missing_weight(state->begin() + 1, state->end());
+  EXPECT_FALSE(BuildTrainingProcess(model, spec, &missing_weight).ok());
+  std::vector<StateTensor> stray = *state;
+  stray.push_back(StateTensor{TensorSlot{"other/x", {tf::DType::kFloat, graph::PartialShape::Scalar()}},
+                              tf::Tensor::Scalar<float>(1)});
+  auto refused = BuildEvaluationProcess(model, spec, &stray);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("other/x"), std::string_view::npos) << refused.status();
+}
+
+}  // namespace
+}  // namespace tb::fl
