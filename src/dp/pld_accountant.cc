@@ -17,7 +17,7 @@ absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int6
   auto composed = SelfCompose(*per_round, rounds, kTailMassTruncation, limits);
   if (!composed.ok()) return composed.status();
   // The accountant composes the event into its initial (identity) PLD; that step truncates tails once more.
-  auto total = Compose(PrivacyLossPmf::Identity(), *composed, kTailMassTruncation, limits);
+  auto total = ComposeWithIdentity(*std::move(composed), kTailMassTruncation, limits);
   if (!total.ok()) return total.status();
   return EpsilonForDelta(*total, delta, discretization);
 }

@@ -48,6 +48,9 @@ struct PrivacyLossPmf {
 absl::StatusOr<PrivacyLossPmf> Compose(const PrivacyLossPmf& a, const PrivacyLossPmf& b, double tau,
                                        const PmfLimits& limits = {});
 
+// Compose(PrivacyLossPmf::Identity(), pmf, tau), the same bits, without copying a dense pmf (it is moved in).
+absl::StatusOr<PrivacyLossPmf> ComposeWithIdentity(PrivacyLossPmf pmf, double tau, const PmfLimits& limits = {});
+
 // The T-fold composition of `pmf` with itself.
 absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t count, double tau,
                                            const PmfLimits& limits = {});

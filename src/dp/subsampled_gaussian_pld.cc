@@ -69,28 +69,50 @@ double SubsampledGaussianLoss::Loss(double x) const {
   return LogATimesExpBPlusC(q_, w, 1 - q_).value_or(NAN);
 }
 
-absl::StatusOr<double> SubsampledGaussianLoss::LogInverseMixture(double b) const {
+bool SubsampledGaussianLoss::TryLogInverseMixture(double b, double* out) const {
   // LogATimesExpBPlusC(1/q, b, 1 - 1/q) for 0 < q < 1 (a > 0, c < 0), with its logarithms precomputed.
-  if (b == 0) return std::log(1 / q_ + (1 - 1 / q_));
-  return LogSub(b + log_inverse_q_, log_inverse_c_);
+  if (b == 0) {
+    *out = std::log(1 / q_ + (1 - 1 / q_));
+    return true;
+  }
+  const double x = b + log_inverse_q_, y = log_inverse_c_;
+  if (y >= x) return false;  // log-space subtraction of a larger value
+  *out = x + std::log1p(-std::exp(y - x));
+  return true;
+}
+
+bool SubsampledGaussianLoss::TryInverseLoss(double loss, double* x) const {
+  if (q_ == 1) {
+    *x = InverseLossWithoutSubsampling(loss);
+    return true;
+  }
+  double v;
+  if (add_) {
+    const double bound = -log_one_minus_q_;
+    if (IsClose(loss, bound)) {
+      *x = InverseLossWithoutSubsampling(INFINITY);
+      return true;
+    }
+    if (loss > bound || !TryLogInverseMixture(-loss, &v)) return false;
+    *x = InverseLossWithoutSubsampling(-v);
+    return true;
+  }
+  const double bound = log_one_minus_q_;
+  if (IsClose(loss, bound)) {
+    *x = InverseLossWithoutSubsampling(-INFINITY);
+    return true;
+  }
+  if (loss <= bound || !TryLogInverseMixture(loss, &v)) return false;
+  *x = InverseLossWithoutSubsampling(v);
+  return true;
 }
 
 absl::StatusOr<double> SubsampledGaussianLoss::InverseLoss(double loss) const {
-  if (q_ == 1) return InverseLossWithoutSubsampling(loss);
-  if (add_) {
-    const double bound = -log_one_minus_q_;
-    if (IsClose(loss, bound)) return InverseLossWithoutSubsampling(INFINITY);
-    if (loss > bound) return absl::InvalidArgumentError("privacy loss above the mechanism's range");
-    auto v = LogInverseMixture(-loss);
-    if (!v.ok()) return v.status();
-    return InverseLossWithoutSubsampling(-*v);
-  }
-  const double bound = log_one_minus_q_;
-  if (IsClose(loss, bound)) return InverseLossWithoutSubsampling(-INFINITY);
-  if (loss <= bound) return absl::InvalidArgumentError("privacy loss below the mechanism's range");
-  auto v = LogInverseMixture(loss);
-  if (!v.ok()) return v.status();
-  return InverseLossWithoutSubsampling(*v);
+  double x;
+  if (TryInverseLoss(loss, &x)) return x;
+  if (add_ && loss > -log_one_minus_q_) return absl::InvalidArgumentError("privacy loss above the mechanism's range");
+  if (!add_ && loss <= log_one_minus_q_) return absl::InvalidArgumentError("privacy loss below the mechanism's range");
+  return absl::InternalError("log-space subtraction of a larger value");
 }
 
 double SubsampledGaussianLoss::UpperCdf(double x) const {
@@ -105,7 +127,7 @@ double SubsampledGaussianLoss::LowerLogCdf(double x) const {
   return LogAddExp(log1p_minus_q_ + LogNdtr(x / sigma_), log_q_ + LogNdtr((x + -1) / sigma_));
 }
 
-absl::StatusOr<double> SubsampledGaussianLoss::Delta(double epsilon) const {
+bool SubsampledGaussianLoss::TryDelta(double epsilon, double* out) const {
   double delta;
   bool inverse_formula;
   if (q_ == 1) {
@@ -116,16 +138,16 @@ absl::StatusOr<double> SubsampledGaussianLoss::Delta(double epsilon) const {
     inverse_formula = epsilon > log1p_minus_q_;
   }
   if (inverse_formula) {
-    auto x = InverseLoss(epsilon);
-    if (!x.ok()) return x.status();
+    double x;
+    if (!TryInverseLoss(epsilon, &x)) return false;
     if (q_ == 1) {
-      delta = UpperCdf(*x) - std::exp(epsilon + LowerLogCdf(*x));
+      delta = UpperCdf(x) - std::exp(epsilon + LowerLogCdf(x));
     } else {
       // UpperCdf and LowerLogCdf both need Φ and log Φ at x/σ: evaluate them together (same bits).
       double ndtr, log_ndtr;
-      NdtrAndLogNdtr(*x / sigma_, &ndtr, &log_ndtr);
-      const double upper = add_ ? ndtr : (1 - q_) * ndtr + q_ * Ndtr((*x + 1) / sigma_);
-      const double lower = add_ ? LogAddExp(log1p_minus_q_ + log_ndtr, log_q_ + LogNdtr((*x + -1) / sigma_)) : log_ndtr;
+      NdtrAndLogNdtr(x / sigma_, &ndtr, &log_ndtr);
+      const double upper = add_ ? ndtr : (1 - q_) * ndtr + q_ * Ndtr((x + 1) / sigma_);
+      const double lower = add_ ? LogAddExp(log1p_minus_q_ + log_ndtr, log_q_ + LogNdtr((x + -1) / sigma_)) : log_ndtr;
       delta = upper - std::exp(epsilon + lower);
     }
   } else {
@@ -134,7 +156,14 @@ absl::StatusOr<double> SubsampledGaussianLoss::Delta(double epsilon) const {
   // np.clip(δ, 0, 1): NaN passes through.
   if (delta < 0) delta = 0;
   if (delta > 1) delta = 1;
-  return delta;
+  *out = delta;
+  return true;
+}
+
+absl::StatusOr<double> SubsampledGaussianLoss::Delta(double epsilon) const {
+  double delta;
+  if (TryDelta(epsilon, &delta)) return delta;
+  return InverseLoss(epsilon).status();  // the only way TryDelta fails
 }
 
 void SubsampledGaussianLoss::OutputRange(double* lower_x, double* upper_x) const {
@@ -177,9 +206,8 @@ absl::StatusOr<PrivacyLossPmf> SubsampledGaussianLoss::Discretize(const PmfLimit
   const int64_t n = static_cast<int64_t>(bins);
   std::vector<double> deltas(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
-    auto v = Delta(static_cast<double>(lo + i) * d);
-    if (!v.ok()) return v.status();
-    deltas[static_cast<size_t>(i)] = *v;
+    const double epsilon = static_cast<double>(lo + i) * d;
+    if (!TryDelta(epsilon, &deltas[static_cast<size_t>(i)])) return Delta(epsilon).status();
   }
   if (n == 1) return PrivacyLossPmf::FromContiguous(lo, {1 - deltas[0]}, deltas[0]);
   std::vector<double> probs(static_cast<size_t>(n));

@@ -25,6 +25,8 @@ class SubsampledGaussianLoss {
   absl::StatusOr<double> InverseLoss(double loss) const;
   // δ(ε) of the mechanism, clipped to [0, 1].
   absl::StatusOr<double> Delta(double epsilon) const;
+  // The same value without a Status (the per-bin path of Discretize); false exactly where Delta fails.
+  bool TryDelta(double epsilon, double* delta) const;
 
   // The discretized PMF (sparse when it has at most 1000 bins).
   absl::StatusOr<PrivacyLossPmf> Discretize(const PmfLimits& limits = {}) const;
@@ -38,7 +40,8 @@ class SubsampledGaussianLoss {
   double InverseLossWithoutSubsampling(double loss) const;
   double UpperCdf(double x) const;
   double LowerLogCdf(double x) const;
-  absl::StatusOr<double> LogInverseMixture(double b) const;
+  bool TryLogInverseMixture(double b, double* out) const;
+  bool TryInverseLoss(double loss, double* x) const;
   // The output range [lower_x, upper_x] the discretization covers (mass beyond it is below e^-50).
   void OutputRange(double* lower_x, double* upper_x) const;
 

@@ -1,8 +1,13 @@
 // The accountant's shortcuts against the reference's full computation (PmfLimits::exhaustive): every shortcut
 // must give the same ε, bit for bit, because it only skips work whose result provably cannot change ε.
 #include <cstdint>
+#include <cstring>
+#include <string>
+#include <tuple>
 
 #include "dp/accounting.h"
+#include "dp/privacy_loss_pmf.h"
+#include "dp/subsampled_gaussian_pld.h"
 #include "gtest/gtest.h"
 #include "tests/dp/tolerance.h"
 
@@ -56,6 +61,55 @@ TEST(FastPathsTest, FastFftLengthsMoveEpsilonOnlyWithinTheNoise) {
     ASSERT_TRUE(a.ok() && b.ok());
     EXPECT_NEAR(*a, *b, PldEpsilonTolerance(*b, c.delta) / 2)
         << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma;
+  }
+}
+
+TEST(FastPathsTest, DeltaWithoutStatusIsDelta) {
+  struct {
+    double sigma, q;
+  } cases[] = {{0.22200350938986962, 2 / 3e6}, {1.0, 2000 / 3e6}, {0.7, 0.01}, {2.0, 0.5}, {0.8, 1.0}};
+  for (const auto& c : cases) {
+    for (Adjacency adjacency : {Adjacency::kRemove, Adjacency::kAdd}) {
+      const SubsampledGaussianLoss loss(c.sigma, c.q, adjacency);
+      int failures = 0;
+      for (double epsilon = -60; epsilon <= 60; epsilon += 0.0137) {
+        double fast = -1;
+        const bool ok = loss.TryDelta(epsilon, &fast);
+        auto slow = loss.Delta(epsilon);
+        ASSERT_EQ(ok, slow.ok()) << epsilon;
+        if (!ok) {
+          ++failures;
+          continue;
+        }
+        ASSERT_EQ(std::memcmp(&fast, &*slow, sizeof fast), 0) << c.sigma << " " << c.q << " " << epsilon;
+      }
+      EXPECT_EQ(failures, 0);  // Delta switches formulas before the inverse loss leaves its range
+      // The inverse loss outside the range is still an error, with the message naming the side.
+      if (c.q < 1) {
+        auto out = loss.InverseLoss(adjacency == Adjacency::kAdd ? 100.0 : -100.0);
+        ASSERT_FALSE(out.ok());
+        EXPECT_NE(out.status().message().find(adjacency == Adjacency::kAdd ? "above" : "below"), std::string::npos);
+      }
+    }
+  }
+}
+
+TEST(FastPathsTest, ComposeWithIdentityIsCompose) {
+  for (const auto& [sigma, q, t] : {std::tuple{0.5, 0.01, 30}, std::tuple{1.0, 2000 / 3e6, 200}, std::tuple{2.0, 0.3, 3}}) {
+    for (Adjacency adjacency : {Adjacency::kRemove, Adjacency::kAdd}) {
+      auto per_round = SubsampledGaussianLoss(sigma, q, adjacency).Discretize();
+      ASSERT_TRUE(per_round.ok());
+      auto composed = SelfCompose(*per_round, t, kTailMassTruncation);
+      ASSERT_TRUE(composed.ok());
+      auto want = Compose(PrivacyLossPmf::Identity(), *composed, kTailMassTruncation);
+      auto got = ComposeWithIdentity(*composed, kTailMassTruncation);
+      ASSERT_TRUE(want.ok() && got.ok());
+      EXPECT_EQ(got->dense, want->dense);
+      EXPECT_EQ(got->lower, want->lower);
+      EXPECT_EQ(got->keys, want->keys);
+      EXPECT_EQ(got->probs, want->probs);  // bitwise (no NaN)
+      EXPECT_EQ(got->infinity_mass, want->infinity_mass);
+    }
   }
 }
 
