@@ -255,6 +255,9 @@ const OpSpec kOps[] = {
     {"StringJoin", "inputs: N*string", "output: string", "N: int >= 1; separator: string = \"\""},
     {"StaticRegexFullMatch", "input: string", "output: bool", "pattern: string"},
     // Random numbers.
+    // TF's function-argument op. It never appears in a GraphDef we export; the compiler's IR uses it for function
+    // parameters and records the parameter's shape in `shape`.
+    {"_Arg", "", "output: T", "T: type; index: int >= 0; shape: shape = ?"},
     {"StatelessRandomNormalV2", "shape: Tshape; key: uint64; counter: uint64; alg: int32", "output: dtype",
      "dtype: type {half, bfloat16, float, double} = float; Tshape: type {int32, int64} = int32"},
     {"RandomStandardNormal", "shape: T", "output: dtype",

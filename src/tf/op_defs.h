@@ -1,6 +1,7 @@
 // OpDefs (signatures, attrs, defaults, constraints) of the TensorFlow core ops taskbuilder reads and emits, as TF
-// 2.14 defines them (../reference/tf-ops.md; tensorflow/core/ops/*.cc). Used to restore the default attrs a
-// SavedModel strips, and to check that NodeDefs we emit would pass TF's NodeDef validation. Attrs that only
+// 2.14 defines them (../reference/tf-ops.md; tensorflow/core/ops/*.cc). The one table of OpDef facts in the
+// project: the loader restores the default attrs a SavedModel strips with it, exports are checked against it (TF's
+// NodeDef validation), and the compiler's op registry (graph/op_registry.h) takes its OpDefs from it. Attrs that only
 // newer TF versions know (MatMul grad_a/grad_b, VarHandleOp debug_name, ...) are deliberately absent.
 #ifndef TASKBUILDER_TF_OP_DEFS_H_
 #define TASKBUILDER_TF_OP_DEFS_H_

@@ -1,6 +1,6 @@
 // The global registry: every op family, registered once on first use.
 #include "graph/op_registry.h"
-#include "graph/ops/op_sets.h"
+#include "graph/ops/register_ops.h"
 
 namespace tb::graph {
 

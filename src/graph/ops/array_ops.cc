@@ -4,14 +4,13 @@
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
 #include "graph/op_registry.h"
-#include "graph/ops/op_sets.h"
+#include "graph/ops/register_ops.h"
 #include "graph/shape_inference.h"
 #include "graph/strided_slice.h"
 
 namespace tb::graph {
 namespace {
 
-using namespace op_sets;  // NOLINT
 
 absl::Status ConstShape(InferenceContext& c) {
   const tensorflow::AttrValue* v = c.node().attr("value");
@@ -444,84 +443,36 @@ absl::Status ArgShape(InferenceContext& c) {
 }  // namespace
 
 void RegisterArrayOps(OpRegistry& r) {
-  r.Register(OpBuilder("Const").Output("output: dtype").Attr("value: tensor").Attr("dtype: type")
-                 .SetShapeFn(ConstShape));
-  r.Register(OpBuilder("Placeholder").Output("output: dtype").Attr("dtype: type").Attr("shape: shape = unknown")
-                 .SetShapeFn(PlaceholderShape));
-  r.Register(OpBuilder("PlaceholderWithDefault").Input("input: dtype").Output("output: dtype").Attr("dtype: type")
-                 .Attr("shape: shape").SetShapeFn(PlaceholderWithDefaultShape));
-  r.Register(OpBuilder("Identity").Input("input: T").Output("output: T").Attr("T: type")
-                 .SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("IdentityN").Input("input: T").Output("output: T").Attr("T: list(type) >= 1")
-                 .SetShapeFn(IdentityNShape));
-  r.Register(OpBuilder("StopGradient").Input("input: T").Output("output: T").Attr("T: type")
-                 .SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("NoOp").SetShapeFn(shape_fns::NoOutputs));
-  r.Register(OpBuilder("_Arg").Output("output: T").Attr("T: type").Attr("index: int >= 0")
-                 .Attr("shape: shape = unknown").SetShapeFn(ArgShape));
-
-  r.Register(OpBuilder("Reshape").Input("tensor: T").Input("shape: Tshape").Output("output: T").Attr("T: type")
-                 .Attr("Tshape: {int32, int64} = int32").SetShapeFn(ReshapeShape));
-  r.Register(OpBuilder("Squeeze").Input("input: T").Output("output: T").Attr("T: type")
-                 .Attr("squeeze_dims: list(int) >= 0 = []").SetShapeFn(SqueezeShape));
-  r.Register(OpBuilder("ExpandDims").Input("input: T").Input("dim: Tdim").Output("output: T").Attr("T: type")
-                 .Attr("Tdim: {int32, int64} = int32").SetShapeFn(ExpandDimsShape));
-  r.Register(OpBuilder("Transpose").Input("x: T").Input("perm: Tperm").Output("y: T").Attr("T: type")
-                 .Attr("Tperm: {int32, int64} = int32").SetShapeFn(TransposeShape));
-  r.Register(OpBuilder("InvertPermutation").Input("x: T").Output("y: T").Attr("T: {int32, int64} = int32")
-                 .SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("ConcatV2").Input("values: N * T").Input("axis: Tidx").Output("output: T")
-                 .Attr("N: int >= 2").Attr("T: type").Attr("Tidx: {int32, int64} = int32").SetShapeFn(ConcatV2Shape));
-  r.Register(OpBuilder("ConcatOffset").Input("concat_dim: int32").Input("shape: N * int32").Output("offset: N * int32")
-                 .Attr("N: int >= 2").SetShapeFn(ConcatOffsetShape));
-  r.Register(OpBuilder("Pack").Input("values: N * T").Output("output: T").Attr("N: int >= 1").Attr("T: type")
-                 .Attr("axis: int = 0").SetShapeFn(PackShape));
-  r.Register(OpBuilder("Unpack").Input("value: T").Output("output: num * T").Attr("num: int >= 0").Attr("T: type")
-                 .Attr("axis: int = 0").SetShapeFn(UnpackShape));
-  const char* kMasks[] = {"begin_mask: int = 0", "end_mask: int = 0", "ellipsis_mask: int = 0",
-                          "new_axis_mask: int = 0", "shrink_axis_mask: int = 0"};
-  {
-    OpBuilder b("StridedSlice");
-    b.Input("input: T").Input("begin: Index").Input("end: Index").Input("strides: Index").Output("output: T")
-        .Attr("T: type").Attr("Index: {int32, int64}");
-    for (const char* m : kMasks) b.Attr(m);
-    r.Register(b.SetShapeFn(StridedSliceShape));
+  r.Register("Const", ConstShape);
+  r.Register("Placeholder", PlaceholderShape);
+  r.Register("PlaceholderWithDefault", PlaceholderWithDefaultShape);
+  for (const char* op : {"Identity", "StopGradient", "InvertPermutation", "ZerosLike", "OnesLike"}) {
+    r.Register(op, shape_fns::Unchanged);
   }
-  {
-    OpBuilder b("StridedSliceGrad");
-    b.Input("shape: Index").Input("begin: Index").Input("end: Index").Input("strides: Index").Input("dy: T")
-        .Output("output: T").Attr("T: type").Attr("Index: {int32, int64}");
-    for (const char* m : kMasks) b.Attr(m);
-    r.Register(b.SetShapeFn(ShapeOfInput0Value));
-  }
-  r.Register(OpBuilder("Slice").Input("input: T").Input("begin: Index").Input("size: Index").Output("output: T")
-                 .Attr("T: type").Attr("Index: {int32, int64}").SetShapeFn(SliceShape));
-  r.Register(OpBuilder("GatherV2").Input("params: Tparams").Input("indices: Tindices").Input("axis: Taxis")
-                 .Output("output: Tparams").Attr("batch_dims: int = 0").Attr("Tparams: type")
-                 .Attr("Tindices: {int32, int64}").Attr("Taxis: {int32, int64}").SetShapeFn(GatherV2Shape));
-  r.Register(OpBuilder("Tile").Input("input: T").Input("multiples: Tmultiples").Output("output: T").Attr("T: type")
-                 .Attr("Tmultiples: {int32, int64} = int32").SetShapeFn(TileShape));
-  r.Register(OpBuilder("BroadcastTo").Input("input: T").Input("shape: Tidx").Output("output: T").Attr("T: type")
-                 .Attr("Tidx: {int32, int64} = int32").SetShapeFn(BroadcastToShape));
-  r.Register(OpBuilder("BroadcastGradientArgs").Input("s0: T").Input("s1: T").Output("r0: T").Output("r1: T")
-                 .Attr("T: {int32, int64} = int32").SetShapeFn(VectorOutputs));
-  r.Register(OpBuilder("Fill").Input("dims: index_type").Input("value: T").Output("output: T").Attr("T: type")
-                 .Attr("index_type: {int32, int64} = int32").SetShapeFn(FillShape));
-  r.Register(OpBuilder("ZerosLike").Input("x: T").Output("y: T").Attr("T: type").SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("OnesLike").Input("x: T").Output("y: T")
-                 .Attr("T: {bfloat16, half, float, double, int8, uint8, int16, uint16, int32, int64, complex64, "
-                       "complex128, bool}")
-                 .SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("Shape").Input("input: T").Output("output: out_type").Attr("T: type")
-                 .Attr("out_type: {int32, int64} = int32").SetShapeFn(ShapeShape));
-  r.Register(OpBuilder("ShapeN").Input("input: N * T").Output("output: N * out_type").Attr("N: int >= 1")
-                 .Attr("T: type").Attr("out_type: {int32, int64} = int32").SetShapeFn(ShapeShape));
-  r.Register(OpBuilder("Size").Input("input: T").Output("output: out_type").Attr("T: type")
-                 .Attr("out_type: {int32, int64} = int32").SetShapeFn(shape_fns::Scalar));
-  r.Register(OpBuilder("Rank").Input("input: T").Output("output: int32").Attr("T: type")
-                 .SetShapeFn(shape_fns::Scalar));
-  r.Register(OpBuilder("Pad").Input("input: T").Input("paddings: Tpaddings").Output("output: T").Attr("T: type")
-                 .Attr("Tpaddings: {int32, int64} = int32").SetShapeFn(PadShape));
+  r.Register("IdentityN", IdentityNShape);
+  r.Register("NoOp", shape_fns::NoOutputs);
+  r.Register("_Arg", ArgShape);
+  r.Register("Reshape", ReshapeShape);
+  r.Register("Squeeze", SqueezeShape);
+  r.Register("ExpandDims", ExpandDimsShape);
+  r.Register("Transpose", TransposeShape);
+  r.Register("ConcatV2", ConcatV2Shape);
+  r.Register("ConcatOffset", ConcatOffsetShape);
+  r.Register("Pack", PackShape);
+  r.Register("Unpack", UnpackShape);
+  r.Register("StridedSlice", StridedSliceShape);
+  r.Register("StridedSliceGrad", ShapeOfInput0Value);
+  r.Register("Slice", SliceShape);
+  r.Register("GatherV2", GatherV2Shape);
+  r.Register("Tile", TileShape);
+  r.Register("BroadcastTo", BroadcastToShape);
+  r.Register("BroadcastGradientArgs", VectorOutputs);
+  r.Register("Fill", FillShape);
+  r.Register("Shape", ShapeShape);
+  r.Register("ShapeN", ShapeShape);
+  r.Register("Size", shape_fns::Scalar);
+  r.Register("Rank", shape_fns::Scalar);
+  r.Register("Pad", PadShape);
 }
 
 }  // namespace tb::graph

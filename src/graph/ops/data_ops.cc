@@ -6,7 +6,7 @@
 #include "base/status_macros.h"
 #include "graph/function.h"
 #include "graph/op_registry.h"
-#include "graph/ops/op_sets.h"
+#include "graph/ops/register_ops.h"
 #include "graph/shape_inference.h"
 
 namespace tb::graph {
@@ -72,76 +72,17 @@ absl::Status ReduceDatasetShape(InferenceContext& c) {
   return absl::OkStatus();
 }
 
-void Elem(OpBuilder& b) { b.Attr("output_types: list(type) >= 1").Attr("output_shapes: list(shape) >= 1"); }
-
 }  // namespace
 
 void RegisterDataOps(OpRegistry& r) {
-  {
-    OpBuilder b("BatchDatasetV2");
-    b.Input("input_dataset: variant").Input("batch_size: int64").Input("drop_remainder: bool")
-        .Output("handle: variant").Attr("parallel_copy: bool = false");
-    Elem(b);
-    r.Register(b.Attr("metadata: string = ''").SetShapeFn(DatasetShape));
+  for (const char* op : {"BatchDatasetV2", "MapDataset", "TakeDataset"}) r.Register(op, DatasetShape);
+  r.Register("ReduceDataset", ReduceDatasetShape);
+  for (const char* op : {"AnonymousIteratorV3", "IteratorGetNextAsOptional", "OptionalHasValue", "ExternalDataset"}) {
+    r.Register(op, shape_fns::Scalar);
   }
-  {
-    OpBuilder b("MapDataset");
-    b.Input("input_dataset: variant").Input("other_arguments: Targuments").Output("handle: variant")
-        .Attr("f: func").Attr("Targuments: list(type) >= 0");
-    Elem(b);
-    r.Register(b.Attr("use_inter_op_parallelism: bool = true").Attr("preserve_cardinality: bool = false")
-                   .Attr("metadata: string = ''").SetShapeFn(DatasetShape));
-  }
-  {
-    OpBuilder b("TakeDataset");
-    b.Input("input_dataset: variant").Input("count: int64").Output("handle: variant");
-    Elem(b);
-    r.Register(b.Attr("metadata: string = ''").SetShapeFn(DatasetShape));
-  }
-  {
-    OpBuilder b("ReduceDataset");
-    b.Input("input_dataset: variant").Input("initial_state: Tstate").Input("other_arguments: Targuments")
-        .Output("components: output_types").Attr("f: func").Attr("Tstate: list(type) >= 1")
-        .Attr("Targuments: list(type) >= 0");
-    Elem(b);
-    r.Register(b.Attr("use_inter_op_parallelism: bool = true").Attr("metadata: string = ''").SetIsStateful()
-                   .SetShapeFn(ReduceDatasetShape));
-  }
-  {
-    OpBuilder b("AnonymousIteratorV3");
-    b.Output("handle: resource");
-    Elem(b);
-    r.Register(b.SetIsStateful().SetShapeFn(shape_fns::Scalar));
-  }
-  r.Register(OpBuilder("MakeIterator").Input("dataset: variant").Input("iterator: resource").SetIsStateful()
-                 .SetShapeFn(shape_fns::NoOutputs));
-  {
-    OpBuilder b("IteratorGetNextAsOptional");
-    b.Input("iterator: resource").Output("optional: variant");
-    Elem(b);
-    r.Register(b.SetIsStateful().SetShapeFn(shape_fns::Scalar));
-  }
-  r.Register(OpBuilder("OptionalHasValue").Input("optional: variant").Output("has_value: bool")
-                 .SetShapeFn(shape_fns::Scalar));
-  {
-    OpBuilder b("OptionalGetValue");
-    b.Input("optional: variant").Output("components: output_types");
-    Elem(b);
-    r.Register(b.SetShapeFn(ElementShapes));
-  }
-  r.Register(OpBuilder("ExternalDataset").Input("token: string").Input("selector: string").Output("handle: variant")
-                 .SetIsStateful().SetShapeFn(shape_fns::Scalar));
-  r.Register(OpBuilder("ParseExampleV2")
-                 .Attr("Tdense: list({float, int64, string}) >= 0").Attr("num_sparse: int >= 0")
-                 .Attr("sparse_types: list({float, int64, string}) >= 0")
-                 .Attr("ragged_value_types: list({float, int64, string}) >= 0")
-                 .Attr("ragged_split_types: list({int32, int64}) >= 0").Attr("dense_shapes: list(shape) >= 0")
-                 .Input("serialized: string").Input("names: string").Input("sparse_keys: string")
-                 .Input("dense_keys: string").Input("ragged_keys: string").Input("dense_defaults: Tdense")
-                 .Output("sparse_indices: num_sparse * int64").Output("sparse_values: sparse_types")
-                 .Output("sparse_shapes: num_sparse * int64").Output("dense_values: Tdense")
-                 .Output("ragged_values: ragged_value_types").Output("ragged_row_splits: ragged_split_types")
-                 .SetShapeFn(ParseExampleV2Shape));
+  r.Register("MakeIterator", shape_fns::NoOutputs);
+  r.Register("OptionalGetValue", ElementShapes);
+  r.Register("ParseExampleV2", ParseExampleV2Shape);
 }
 
 }  // namespace tb::graph

@@ -4,7 +4,7 @@
 #include "base/status_macros.h"
 #include "graph/function.h"
 #include "graph/op_registry.h"
-#include "graph/ops/op_sets.h"
+#include "graph/ops/register_ops.h"
 #include "graph/shape_inference.h"
 
 namespace tb::graph {
@@ -117,45 +117,17 @@ absl::Status MergeShape(InferenceContext& c) {
   return absl::OkStatus();
 }
 
-void CallOp(OpRegistry& r, const char* name, bool stateful) {
-  OpBuilder b(name);
-  b.Input("args: Tin").Output("output: Tout").Attr("Tin: list(type) >= 0").Attr("Tout: list(type) >= 0")
-      .Attr("f: func").Attr("config: string = ''").Attr("config_proto: string = ''")
-      .Attr("executor_type: string = ''").SetShapeFn(CallShape);
-  if (stateful) b.SetIsStateful();
-  r.Register(b);
-}
-
-void IfOp(OpRegistry& r, const char* name, bool stateful) {
-  OpBuilder b(name);
-  b.Input("cond: Tcond").Input("input: Tin").Output("output: Tout").Attr("Tcond: type")
-      .Attr("Tin: list(type) >= 0").Attr("Tout: list(type) >= 0").Attr("then_branch: func")
-      .Attr("else_branch: func").Attr("output_shapes: list(shape) = []").SetShapeFn(IfShape);
-  if (stateful) b.SetIsStateful();
-  r.Register(b);
-}
-
-void WhileOp(OpRegistry& r, const char* name, bool stateful) {
-  OpBuilder b(name);
-  b.Input("input: T").Output("output: T").Attr("T: list(type) >= 0").Attr("cond: func").Attr("body: func")
-      .Attr("output_shapes: list(shape) = []").Attr("parallel_iterations: int = 10").SetShapeFn(WhileShape);
-  if (stateful) b.SetIsStateful();
-  r.Register(b);
-}
-
 }  // namespace
 
 void RegisterFunctionalOps(OpRegistry& r) {
-  CallOp(r, "PartitionedCall", false);
-  CallOp(r, "StatefulPartitionedCall", true);
-  IfOp(r, "If", true);
-  IfOp(r, "StatelessIf", false);
-  WhileOp(r, "While", true);
-  WhileOp(r, "StatelessWhile", false);
-  r.Register(OpBuilder("Switch").Input("data: T").Input("pred: bool").Output("output_false: T")
-                 .Output("output_true: T").Attr("T: type").SetShapeFn(SwitchShape));
-  r.Register(OpBuilder("Merge").Input("inputs: N * T").Output("output: T").Output("value_index: int32")
-                 .Attr("T: type").Attr("N: int >= 1").SetShapeFn(MergeShape));
+  r.Register("PartitionedCall", CallShape);
+  r.Register("StatefulPartitionedCall", CallShape);
+  r.Register("If", IfShape);
+  r.Register("StatelessIf", IfShape);
+  r.Register("While", WhileShape);
+  r.Register("StatelessWhile", WhileShape);
+  r.Register("Switch", SwitchShape);
+  r.Register("Merge", MergeShape);
 }
 
 }  // namespace tb::graph

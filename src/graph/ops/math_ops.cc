@@ -1,17 +1,15 @@
 // Element-wise arithmetic, comparisons, logic, reductions and matrix products (TF core/ops/math_ops.cc facts as of
-// TF 2.14, tf-ops.md §7.1, §7.2, §7.4, §7.7, §7.9). tests/graph/op_tables_test.cc checks them against tf/op_defs.
+// TF 2.14, tf-ops.md §7.1, §7.2, §7.4, §7.7, §7.9): their shape functions. The OpDefs are tf/op_defs'.
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "graph/op_registry.h"
-#include "graph/ops/op_sets.h"
+#include "graph/ops/register_ops.h"
 #include "graph/shape_inference.h"
 
 namespace tb::graph {
 namespace {
-
-using namespace op_sets;  // NOLINT: spec constants read better unqualified here
 
 absl::Status SameShapeBinary(InferenceContext& c) {
   auto m = c.input_shape(0).Merge(c.input_shape(1));
@@ -149,124 +147,28 @@ absl::Status UnsortedSegmentSumShape(InferenceContext& c) {
   return absl::OkStatus();
 }
 
-void Binary(OpRegistry& r, const char* name, const std::string& types, bool commutative = false) {
-  OpBuilder b(name);
-  b.Input("x: T").Input("y: T").Output("z: T").Attr(types).SetShapeFn(shape_fns::BroadcastBinary);
-  if (commutative) b.SetIsCommutative();
-  r.Register(b);
-}
-
-void Unary(OpRegistry& r, const char* name, const std::string& types) {
-  r.Register(OpBuilder(name).Input("x: T").Output("y: T").Attr(types).SetShapeFn(shape_fns::Unchanged));
-}
-
-void UnaryGrad(OpRegistry& r, const char* name, const std::string& types) {
-  r.Register(OpBuilder(name).Input("y: T").Input("dy: T").Output("z: T").Attr(types).SetShapeFn(SameShapeBinary));
-}
-
-void Comparison(OpRegistry& r, const char* name) {
-  r.Register(OpBuilder(name).Input("x: T").Input("y: T").Output("z: bool").Attr(T(kReal))
-                 .SetShapeFn(shape_fns::BroadcastBinary));
-}
-
-void Reduction(OpRegistry& r, const char* name, const std::string& types) {
-  r.Register(OpBuilder(name)
-                 .Input("input: T").Input("reduction_indices: Tidx").Output("output: T")
-                 .Attr("keep_dims: bool = false").Attr(types).Attr("Tidx: {int32, int64} = int32")
-                 .SetShapeFn(shape_fns::Reduction));
-}
-
 }  // namespace
 
 void RegisterMathOps(OpRegistry& r) {
-  const std::string kAddTypes =
-      "T: {bfloat16, half, float, double, uint8, int8, uint16, int16, int32, int64, complex64, complex128}";
-  const std::string kArith =
-      "T: {bfloat16, half, float, double, uint8, int8, uint16, int16, int32, int64, complex64, complex128}";
-  {
-    OpBuilder b("AddV2");
-    b.Input("x: T").Input("y: T").Output("z: T").Attr(kAddTypes).SetIsCommutative().SetIsAggregate()
-        .SetShapeFn(shape_fns::BroadcastBinary);
-    r.Register(b);
+  for (const char* op : {"AddV2", "Add", "Sub", "Mul", "RealDiv", "DivNoNan", "Maximum", "Minimum", "FloorMod", "Pow",
+                         "SquaredDifference", "Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual",
+                         "LogicalAnd", "LogicalOr"}) {
+    r.Register(op, shape_fns::BroadcastBinary);
   }
-  Binary(r, "Add", "T: {bfloat16, half, float, double, uint8, int8, int16, int32, int64, complex64, complex128, string}");
-  Binary(r, "Sub", kArith);
-  Binary(r, "Mul", kArith, /*commutative=*/true);
-  Binary(r, "RealDiv", kArith);
-  Binary(r, "DivNoNan", "T: {half, float, bfloat16, double, complex64, complex128}");
-  Binary(r, "Maximum", "T: {bfloat16, half, float, double, int16, int32, int64}");
-  Binary(r, "Minimum", "T: {bfloat16, half, float, double, int16, int32, int64}");
-  Binary(r, "FloorMod",
-         "T: {int8, int16, int32, int64, uint8, uint16, uint32, uint64, bfloat16, half, float, double}");
-  Binary(r, "Pow", "T: {bfloat16, float, half, double, int8, int16, int32, int64, complex64, complex128}");
-  Binary(r, "SquaredDifference", "T: {bfloat16, half, float, double, int32, int64, complex64, complex128}", true);
-  r.Register(OpBuilder("AddN").Input("inputs: N * T").Output("sum: T").Attr("N: int >= 1")
-                 .Attr(absl::StrCat("T: {float, double, int32, uint8, int16, int8, complex64, int64, qint8, quint8, "
-                                    "qint32, bfloat16, qint16, quint16, uint16, complex128, half, uint32, uint64, variant}"))
-                 .SetIsCommutative().SetIsAggregate().SetShapeFn(shape_fns::AllInputsSameShape));
-
-  Unary(r, "Neg", "T: {bfloat16, half, float, double, int8, int16, int32, int64, complex64, complex128}");
-  Unary(r, "Square", "T: {bfloat16, half, float, double, int8, int16, int32, int64, complex64, complex128}");
-  Unary(r, "Reciprocal", "T: {bfloat16, half, float, double, int8, int16, int32, int64, complex64, complex128}");
-  Unary(r, "Abs", "T: {bfloat16, half, float, double, int8, int16, int32, int64}");
-  Unary(r, "Sign", "T: {bfloat16, half, float, double, int8, int16, int32, int64, complex64, complex128}");
-  for (const char* name : {"Sqrt", "Rsqrt", "Exp", "Log", "Log1p", "Sigmoid", "Tanh"}) Unary(r, name, T(kFC));
-  for (const char* name : {"SigmoidGrad", "TanhGrad", "SqrtGrad", "RsqrtGrad"}) UnaryGrad(r, name, T(kFC));
-
-  r.Register(OpBuilder("MatMul").Input("a: T").Input("b: T").Output("product: T")
-                 .Attr("transpose_a: bool = false").Attr("transpose_b: bool = false")
-                 .Attr("T: {bfloat16, half, float, double, int32, int64, complex64, complex128}")
-                 .SetShapeFn(MatMulShape));
-  r.Register(OpBuilder("BatchMatMulV2").Input("x: T").Input("y: T").Output("output: T")
-                 .Attr("T: {bfloat16, half, float, double, int16, int32, int64, complex64, complex128}")
-                 .Attr("adj_x: bool = false").Attr("adj_y: bool = false").SetShapeFn(BatchMatMulShape));
-
-  Reduction(r, "Sum", T(kNum));
-  Reduction(r, "Mean", T(kNum));
-  Reduction(r, "Prod", T(kNum));
-  const std::string kMinMax =
-      "T: {float, double, int32, uint8, int16, int8, int64, qint8, quint8, qint32, bfloat16, uint16, half, uint32, "
-      "uint64}";
-  Reduction(r, "Max", kMinMax);
-  Reduction(r, "Min", kMinMax);
-  for (const char* name : {"All", "Any"}) {
-    r.Register(OpBuilder(name).Input("input: bool").Input("reduction_indices: Tidx").Output("output: bool")
-                   .Attr("keep_dims: bool = false").Attr("Tidx: {int32, int64} = int32")
-                   .SetShapeFn(shape_fns::Reduction));
+  r.Register("AddN", shape_fns::AllInputsSameShape);
+  for (const char* op : {"Neg", "Square", "Reciprocal", "Abs", "Sign", "Sqrt", "Rsqrt", "Exp", "Log", "Log1p",
+                         "Sigmoid", "Tanh", "Cast", "LogicalNot", "IsFinite"}) {
+    r.Register(op, shape_fns::Unchanged);
   }
-  r.Register(OpBuilder("ArgMax").Input("input: T").Input("dimension: Tidx").Output("output: output_type")
-                 .Attr(T(kNum)).Attr("Tidx: {int32, int64} = int32").Attr("output_type: {int32, int64} = int64")
-                 .SetShapeFn(ArgMaxShape));
-
-  r.Register(OpBuilder("Cast").Input("x: SrcT").Output("y: DstT").Attr("SrcT: type").Attr("DstT: type")
-                 .Attr("Truncate: bool = false").SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("Range").Input("start: Tidx").Input("limit: Tidx").Input("delta: Tidx").Output("output: Tidx")
-                 .Attr("Tidx: {bfloat16, half, float, double, int32, int64} = int32").SetShapeFn(RangeShape));
-
-  const std::string kEqualTypes =
-      "T: {bfloat16, half, float, double, uint8, int8, int16, int32, int64, complex64, quint8, qint8, qint32, string, "
-      "bool, complex128}";
-  for (const char* name : {"Equal", "NotEqual"}) {
-    r.Register(OpBuilder(name).Input("x: T").Input("y: T").Output("z: bool").Attr(kEqualTypes)
-                   .Attr("incompatible_shape_error: bool = true").SetIsCommutative()
-                   .SetShapeFn(shape_fns::BroadcastBinary));
-  }
-  for (const char* name : {"Greater", "GreaterEqual", "Less", "LessEqual"}) Comparison(r, name);
-  for (const char* name : {"LogicalAnd", "LogicalOr"}) {
-    r.Register(OpBuilder(name).Input("x: bool").Input("y: bool").Output("z: bool").SetIsCommutative()
-                   .SetShapeFn(shape_fns::BroadcastBinary));
-  }
-  r.Register(OpBuilder("LogicalNot").Input("x: bool").Output("y: bool").SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("IsFinite").Input("x: T").Output("y: bool").Attr(T(kF4)).SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("Select").Input("condition: bool").Input("t: T").Input("e: T").Output("output: T")
-                 .Attr("T: type").SetShapeFn(SelectShape));
-  r.Register(OpBuilder("SelectV2").Input("condition: bool").Input("t: T").Input("e: T").Output("output: T")
-                 .Attr("T: type").SetShapeFn(SelectV2Shape));
-  r.Register(OpBuilder("UnsortedSegmentSum").Input("data: T").Input("segment_ids: Tindices")
-                 .Input("num_segments: Tnumsegments").Output("output: T")
-                 .Attr(T(kNum))
-                 .Attr("Tindices: {int32, int64}").Attr("Tnumsegments: {int32, int64} = int32")
-                 .SetShapeFn(UnsortedSegmentSumShape));
+  for (const char* op : {"SigmoidGrad", "TanhGrad", "SqrtGrad", "RsqrtGrad"}) r.Register(op, SameShapeBinary);
+  r.Register("MatMul", MatMulShape);
+  r.Register("BatchMatMulV2", BatchMatMulShape);
+  for (const char* op : {"Sum", "Mean", "Prod", "Max", "Min", "All", "Any"}) r.Register(op, shape_fns::Reduction);
+  r.Register("ArgMax", ArgMaxShape);
+  r.Register("Range", RangeShape);
+  r.Register("Select", SelectShape);
+  r.Register("SelectV2", SelectV2Shape);
+  r.Register("UnsortedSegmentSum", UnsortedSegmentSumShape);
 }
 
 }  // namespace tb::graph

@@ -3,14 +3,13 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "graph/op_registry.h"
-#include "graph/ops/op_sets.h"
+#include "graph/ops/register_ops.h"
 #include "graph/shape_inference.h"
 #include "graph/window.h"
 
 namespace tb::graph {
 namespace {
 
-using namespace op_sets;  // NOLINT
 
 absl::Status SameShapeBinary(InferenceContext& c) {
   auto m = c.input_shape(0).Merge(c.input_shape(1));
@@ -177,119 +176,31 @@ absl::Status XentShape(InferenceContext& c) {
   return absl::OkStatus();
 }
 
-void Activation(OpRegistry& r, const char* name, const std::string& types) {
-  r.Register(OpBuilder(name).Input("features: T").Output("activations: T").Attr(types)
-                 .SetShapeFn(shape_fns::Unchanged));
-}
-
-void ConvAttrs(OpBuilder& b, bool cudnn) {
-  b.Attr("strides: list(int)");
-  if (cudnn) b.Attr("use_cudnn_on_gpu: bool = true");
-  b.Attr("padding: {'SAME', 'VALID', 'EXPLICIT'}")
-      .Attr("explicit_paddings: list(int) = []")
-      .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'")
-      .Attr("dilations: list(int) = [1, 1, 1, 1]");
-}
-
 }  // namespace
 
 void RegisterNnOps(OpRegistry& r) {
-  // TF 2.14's Relu also takes qint8 (the fixtures' stripped op lists show it).
-  Activation(r, "Relu", "T: {float, double, int32, uint8, int16, int8, int64, bfloat16, uint16, half, uint32, uint64, "
-                        "qint8}");
-  Activation(r, "Relu6", T(kReal));
-  Activation(r, "Elu", T(kF4));
-  Activation(r, "Selu", T(kF4));
-  Activation(r, "Softplus", T(kF4));
-  r.Register(OpBuilder("LeakyRelu").Input("features: T").Output("activations: T").Attr("alpha: float = 0.2")
-                 .Attr("T: {half, bfloat16, float, double} = float").SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("ReluGrad").Input("gradients: T").Input("features: T").Output("backprops: T").Attr(T(kReal))
-                 .SetShapeFn(SameShapeBinary));
-  r.Register(OpBuilder("Relu6Grad").Input("gradients: T").Input("features: T").Output("backprops: T").Attr(T(kReal))
-                 .SetShapeFn(SameShapeBinary));
-  r.Register(OpBuilder("EluGrad").Input("gradients: T").Input("outputs: T").Output("backprops: T").Attr(T(kF4))
-                 .SetShapeFn(SameShapeBinary));
-  r.Register(OpBuilder("SeluGrad").Input("gradients: T").Input("outputs: T").Output("backprops: T").Attr(T(kF4))
-                 .SetShapeFn(SameShapeBinary));
-  r.Register(OpBuilder("LeakyReluGrad").Input("gradients: T").Input("features: T").Output("backprops: T")
-                 .Attr("alpha: float = 0.2").Attr("T: {half, bfloat16, float, double} = float")
-                 .SetShapeFn(SameShapeBinary));
-  r.Register(OpBuilder("Softmax").Input("logits: T").Output("softmax: T").Attr(T(kF4)).SetShapeFn(SoftmaxShape));
-  r.Register(OpBuilder("LogSoftmax").Input("logits: T").Output("logsoftmax: T").Attr(T(kF4)).SetShapeFn(SoftmaxShape));
-
-  r.Register(OpBuilder("BiasAdd").Input("value: T").Input("bias: T").Output("output: T").Attr(T(kNum))
-                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").SetShapeFn(BiasAddShape));
-  r.Register(OpBuilder("BiasAddGrad").Input("out_backprop: T").Output("output: T").Attr(T(kNum))
-                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").SetShapeFn(BiasAddGradShape));
-
-  const std::string kConvTypes = "T: {half, bfloat16, float, double, int32}";
-  {
-    OpBuilder b("Conv2D");
-    b.Input("input: T").Input("filter: T").Output("output: T").Attr(kConvTypes);
-    ConvAttrs(b, true);
-    r.Register(b.SetShapeFn(Conv2DShape));
+  for (const char* op : {"Relu", "Relu6", "Elu", "Selu", "Softplus", "LeakyRelu"}) r.Register(op, shape_fns::Unchanged);
+  for (const char* op : {"ReluGrad", "Relu6Grad", "EluGrad", "SeluGrad", "LeakyReluGrad"}) {
+    r.Register(op, SameShapeBinary);
   }
-  {
-    OpBuilder b("Conv2DBackpropInput");
-    b.Input("input_sizes: int32").Input("filter: T").Input("out_backprop: T").Output("output: T").Attr(kConvTypes);
-    ConvAttrs(b, true);
-    r.Register(b.SetShapeFn(ShapeFromInput0));
-  }
-  {
-    OpBuilder b("Conv2DBackpropFilter");
-    b.Input("input: T").Input("filter_sizes: int32").Input("out_backprop: T").Output("output: T").Attr(T(kF4));
-    ConvAttrs(b, true);
-    r.Register(b.SetShapeFn(ShapeFromInput1));
-  }
-  {
-    OpBuilder b("DepthwiseConv2dNative");
-    b.Input("input: T").Input("filter: T").Output("output: T").Attr(T(kF4));
-    ConvAttrs(b, false);
-    r.Register(b.SetShapeFn(DepthwiseShape));
-  }
-  {
-    OpBuilder b("DepthwiseConv2dNativeBackpropInput");
-    b.Input("input_sizes: int32").Input("filter: T").Input("out_backprop: T").Output("output: T").Attr(T(kF4));
-    ConvAttrs(b, false);
-    r.Register(b.SetShapeFn(ShapeFromInput0));
-  }
-  {
-    OpBuilder b("DepthwiseConv2dNativeBackpropFilter");
-    b.Input("input: T").Input("filter_sizes: int32").Input("out_backprop: T").Output("output: T").Attr(T(kF4));
-    ConvAttrs(b, false);
-    r.Register(b.SetShapeFn(ShapeFromInput1));
-  }
-  r.Register(OpBuilder("MaxPool").Input("input: T").Output("output: T")
-                 .Attr("T: {half, bfloat16, float, double, int32, int64, uint8, int16, int8, uint16, qint8} = float")
-                 .Attr("ksize: list(int) >= 4").Attr("strides: list(int) >= 4")
-                 .Attr("padding: {'SAME', 'VALID', 'EXPLICIT'}").Attr("explicit_paddings: list(int) = []")
-                 .Attr("data_format: {'NHWC', 'NCHW', 'NCHW_VECT_C'} = 'NHWC'").SetShapeFn(PoolShape));
-  r.Register(OpBuilder("MaxPoolGrad").Input("orig_input: T").Input("orig_output: T").Input("grad: T")
-                 .Output("output: T").Attr("ksize: list(int) >= 4").Attr("strides: list(int) >= 4")
-                 .Attr("padding: {'SAME', 'VALID', 'EXPLICIT'}").Attr("explicit_paddings: list(int) = []")
-                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").Attr(absl::StrCat("T: ", kReal, " = float"))
-                 .SetShapeFn(MaxPoolGradShape));
-  r.Register(OpBuilder("AvgPool").Input("value: T").Output("output: T").Attr("ksize: list(int) >= 4")
-                 .Attr("strides: list(int) >= 4").Attr("padding: {'SAME', 'VALID'}")
-                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").Attr(T(kF4)).SetShapeFn(PoolShape));
-  r.Register(OpBuilder("AvgPoolGrad").Input("orig_input_shape: int32").Input("grad: T").Output("output: T")
-                 .Attr("ksize: list(int) >= 4").Attr("strides: list(int) >= 4").Attr("padding: {'SAME', 'VALID'}")
-                 .Attr("data_format: {'NHWC', 'NCHW'} = 'NHWC'").Attr(T(kF4)).SetShapeFn(ShapeFromInput0));
-  r.Register(OpBuilder("FusedBatchNormV3")
-                 .Input("x: T").Input("scale: U").Input("offset: U").Input("mean: U").Input("variance: U")
-                 .Output("y: T").Output("batch_mean: U").Output("batch_variance: U").Output("reserve_space_1: U")
-                 .Output("reserve_space_2: U").Output("reserve_space_3: U")
-                 .Attr("T: {half, bfloat16, float}").Attr("U: {float}").Attr("epsilon: float = 0.0001")
-                 .Attr("exponential_avg_factor: float = 1")
-                 .Attr("data_format: {'NHWC', 'NCHW', 'NDHWC', 'NCDHW'} = 'NHWC'").Attr("is_training: bool = true")
-                 .SetShapeFn(FusedBatchNormShape));
-
-  r.Register(OpBuilder("L2Loss").Input("t: T").Output("output: T").Attr(T(kF4)).SetShapeFn(shape_fns::Scalar));
-  r.Register(OpBuilder("SparseSoftmaxCrossEntropyWithLogits").Input("features: T").Input("labels: Tlabels")
-                 .Output("loss: T").Output("backprop: T").Attr(T(kF4)).Attr("Tlabels: {int32, int64} = int64")
-                 .SetShapeFn(SparseXentShape));
-  r.Register(OpBuilder("SoftmaxCrossEntropyWithLogits").Input("features: T").Input("labels: T")
-                 .Output("loss: T").Output("backprop: T").Attr(T(kF4)).SetShapeFn(XentShape));
+  r.Register("Softmax", SoftmaxShape);
+  r.Register("LogSoftmax", SoftmaxShape);
+  r.Register("BiasAdd", BiasAddShape);
+  r.Register("BiasAddGrad", BiasAddGradShape);
+  r.Register("Conv2D", Conv2DShape);
+  r.Register("Conv2DBackpropInput", ShapeFromInput0);
+  r.Register("Conv2DBackpropFilter", ShapeFromInput1);
+  r.Register("DepthwiseConv2dNative", DepthwiseShape);
+  r.Register("DepthwiseConv2dNativeBackpropInput", ShapeFromInput0);
+  r.Register("DepthwiseConv2dNativeBackpropFilter", ShapeFromInput1);
+  r.Register("MaxPool", PoolShape);
+  r.Register("MaxPoolGrad", MaxPoolGradShape);
+  r.Register("AvgPool", PoolShape);
+  r.Register("AvgPoolGrad", ShapeFromInput0);
+  r.Register("FusedBatchNormV3", FusedBatchNormShape);
+  r.Register("L2Loss", shape_fns::Scalar);
+  r.Register("SparseSoftmaxCrossEntropyWithLogits", SparseXentShape);
+  r.Register("SoftmaxCrossEntropyWithLogits", XentShape);
 }
 
 }  // namespace tb::graph

@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "graph/op_registry.h"
-#include "graph/ops/op_sets.h"
+#include "graph/ops/register_ops.h"
 #include "graph/shape_inference.h"
 
 namespace tb::graph {
@@ -72,40 +72,19 @@ absl::Status StringJoinShape(InferenceContext& c) {
 }  // namespace
 
 void RegisterStateOps(OpRegistry& r) {
-  r.Register(OpBuilder("VarHandleOp").Output("resource: resource").Attr("container: string = ''")
-                 .Attr("shared_name: string = ''").Attr("dtype: type").Attr("shape: shape")
-                 .Attr("allowed_devices: list(string) = []").SetIsStateful().SetShapeFn(shape_fns::Scalar));
-  r.Register(OpBuilder("ReadVariableOp").Input("resource: resource").Output("value: dtype").Attr("dtype: type")
-                 .SetIsStateful().SetShapeFn(ReadVariableShape));
-  r.Register(OpBuilder("AssignVariableOp").Input("resource: resource").Input("value: dtype").Attr("dtype: type")
-                 .Attr("validate_shape: bool = false").SetIsStateful().SetShapeFn(AssignShape));
-  r.Register(OpBuilder("VarIsInitializedOp").Input("resource: resource").Output("is_initialized: bool")
-                 .SetIsStateful().SetShapeFn(shape_fns::Scalar));
-  r.Register(OpBuilder("DisableCopyOnRead").Input("resource: resource").SetIsStateful()
-                 .SetShapeFn(shape_fns::NoOutputs));
-  r.Register(OpBuilder("RestoreV2").Input("prefix: string").Input("tensor_names: string")
-                 .Input("shape_and_slices: string").Output("tensors: dtypes").Attr("dtypes: list(type) >= 1")
-                 .SetIsStateful().SetShapeFn(shape_fns::Unknown));
-  r.Register(OpBuilder("SaveV2").Input("prefix: string").Input("tensor_names: string")
-                 .Input("shape_and_slices: string").Input("tensors: dtypes").Attr("dtypes: list(type) >= 1")
-                 .SetIsStateful().SetShapeFn(shape_fns::NoOutputs));
-  r.Register(OpBuilder("SaveSlices").Input("filename: string").Input("tensor_names: string")
-                 .Input("shapes_and_slices: string").Input("data: T").Attr("T: list(type) >= 1").SetIsStateful()
-                 .SetShapeFn(shape_fns::NoOutputs));
-  r.Register(OpBuilder("MergeV2Checkpoints").Input("checkpoint_prefixes: string").Input("destination_prefix: string")
-                 .Attr("delete_old_dirs: bool = true").SetIsStateful().SetShapeFn(shape_fns::NoOutputs));
-  r.Register(OpBuilder("ShardedFilename").Input("basename: string").Input("shard: int32").Input("num_shards: int32")
-                 .Output("filename: string").SetShapeFn(shape_fns::Scalar));
-  r.Register(OpBuilder("StringJoin").Input("inputs: N * string").Output("output: string").Attr("N: int >= 1")
-                 .Attr("separator: string = ''").SetShapeFn(StringJoinShape));
-  r.Register(OpBuilder("StaticRegexFullMatch").Input("input: string").Output("output: bool").Attr("pattern: string")
-                 .SetShapeFn(shape_fns::Unchanged));
-  r.Register(OpBuilder("RandomStandardNormal").Input("shape: T").Output("output: dtype").Attr("seed: int = 0")
-                 .Attr("seed2: int = 0").Attr("dtype: {half, bfloat16, float, double}").Attr("T: {int32, int64}")
-                 .SetIsStateful().SetShapeFn(RandomShape));
-  r.Register(OpBuilder("StatelessRandomNormalV2").Input("shape: Tshape").Input("key: uint64").Input("counter: uint64")
-                 .Input("alg: int32").Output("output: dtype").Attr("dtype: {half, bfloat16, float, double} = float")
-                 .Attr("Tshape: {int32, int64} = int32").SetShapeFn(RandomShape));
+  r.Register("VarHandleOp", shape_fns::Scalar);
+  r.Register("ReadVariableOp", ReadVariableShape);
+  r.Register("AssignVariableOp", AssignShape);
+  r.Register("VarIsInitializedOp", shape_fns::Scalar);
+  r.Register("ShardedFilename", shape_fns::Scalar);
+  for (const char* op : {"DisableCopyOnRead", "SaveV2", "SaveSlices", "MergeV2Checkpoints"}) {
+    r.Register(op, shape_fns::NoOutputs);
+  }
+  r.Register("RestoreV2", shape_fns::Unknown);
+  r.Register("StringJoin", StringJoinShape);
+  r.Register("StaticRegexFullMatch", shape_fns::Unchanged);
+  r.Register("RandomStandardNormal", RandomShape);
+  r.Register("StatelessRandomNormalV2", RandomShape);
 }
 
 }  // namespace tb::graph
