@@ -1,7 +1,9 @@
 // A discretized privacy-loss distribution (PMF over losses k·d, plus the mass at +∞) and the operations the PLD
 // accountant needs: composition, T-fold self-composition in the frequency domain, pessimistic tail truncation and
 // ε for a given δ. Semantics follow dp_accounting 0.4.3's pld_pmf (behavior.md §4.2.2) step by step, because the
-// reference's discrete choices (Chernoff window, FFT size and wrap-around, truncation) are part of its numbers.
+// reference's discrete choices (Chernoff window, truncation) are part of its numbers. Two deliberate departures,
+// both at the level of floating-point noise: the FFT length (any length >= the Chernoff window wraps the same
+// mass; PmfLimits::reference_fft_lengths restores scipy's) and the T-th power by repeated squaring.
 // Never allocates more than the limits in PmfLimits; anything larger is an error, not an attempt.
 #ifndef TASKBUILDER_DP_PRIVACY_LOSS_PMF_H_
 #define TASKBUILDER_DP_PRIVACY_LOSS_PMF_H_
