@@ -3,6 +3,7 @@
 // the TF kernel computes; anything else stays a Flex op.
 #include <cfloat>
 #include <initializer_list>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "tflite/lowering_registry.h"
@@ -109,6 +110,28 @@ absl::Status LowerIsFinite(NodeContext& c) {
   return c.status();
 }
 
+// Log1p(x) has no builtin. With u = 1 + x (rounded), log1p(x) = x · (log(u) / (u − 1)) is accurate to a few ulps
+// for every x > −1, tiny x included, because u − 1 is exact and the rounding error of u cancels between the
+// numerator and the denominator (Goldberg 1991, Theorem 4: within 5ε of log1p given a log accurate to ½ ulp; with
+X. It is the formula Eigen's vectorized
+// log1p uses, so TF's own float kernel differs from std::log1p the same way. Where u − 1 is 0 the result is x
+// (keeps −0.0 and denormals exact); x = −1 gives log(0) = −inf; x = +inf gives +inf (ADD would clamp 1 + inf to
+// FLT_MAX); NaN and x < −1 give NaN through LOG.
+absl::Status LowerLog1p(NodeContext& c) {
+  if (c.in_dtype(0) != DType::kFloat) return Unsupported(c, 0);
+  const int x = c.In(0);
+  const int one = c.Scalar(DType::kFloat, 1.0, "one");
+  const int u = c.Binary(Op::ADD, x, one);
+  const int log_u = c.Unary(Op::LOG, u);
+  const int general = c.Binary(Op::MUL, x, c.Binary(Op::DIV, log_u, c.Binary(Op::SUB, u, one)));
+  const int at_minus_one = c.Binary(Op::EQUAL, u, c.Scalar(DType::kFloat, 0.0, "zero"));
+  const int not_minus_one = c.Op(Op::SELECT_V2, {at_minus_one, log_u, general}, DType::kFloat, c.in_shape(0));
+  const int inf = c.Scalar(DType::kFloat, std::numeric_limits<float>::infinity(), "inf");
+  const int x_itself = c.Binary(Op::LOGICAL_OR, c.Binary(Op::EQUAL, u, one), c.Binary(Op::EQUAL, x, inf));
+  c.EmitTo(0, Op::SELECT_V2, {x_itself, x, not_minus_one});
+  return c.status();
+}
+
 constexpr std::initializer_list<DType> kCastTypes = {DType::kFloat, DType::kInt32, DType::kInt64, DType::kBool,
                                                      DType::kUInt8, DType::kInt8,  DType::kInt16};
 
@@ -209,6 +232,8 @@ void RegisterElementwiseLowerings(LoweringRegistry& r) {
   r.Add("Rsqrt", LowerUnary<Op::RSQRT, F>);
   r.Add("Exp", LowerUnary<Op::EXP, F>);
   r.Add("Log", LowerUnary<Op::LOG, F>);
+  r.Add("Log1p", LowerLog1p);
+  r.Add("Pow", LowerBinary<Op::POW, F>);  // TFLite's float POW is std::pow, as TF's CPU kernel
   r.Add("Sigmoid", LowerUnary<Op::LOGISTIC, F>);
   r.Add("Tanh", LowerUnary<Op::TANH, F>);
   r.Add("Relu", LowerRelu);

@@ -188,23 +188,35 @@ SoftmaxParts Softmax(NodeContext& c, int features) {
 
 // SparseSoftmaxCrossEntropyWithLogits(f [B,C], labels [B]) → loss [B] = log s − z[label],
 // backprop [B,C] = e/s − onehot(label); a label outside [0, C) gives NaN in its row (TF's CPU kernel fails).
+// The class count may be known only at run time (a metric's Reshape(logits, [-1, Shape(logits)[-1]])): then the
+// class ids come from RANGE(0, SHAPE(f)[1], 1) instead of a constant.
 absl::Status LowerSparseXent(NodeContext& c) {
   if (c.in_dtype(0) != DType::kFloat) return c.NotBuiltin("only float32 has a builtin form");
   const graph::PartialShape& fs = c.in_shape(0);
-  if (!fs.rank_known() || fs.rank() != 2 || fs.dim(1) < 0) return c.NotBuiltin("needs [batch, classes] with known classes");
-  const int64_t classes = fs.dim(1);
+  if (!fs.rank_known() || fs.rank() != 2) return c.NotBuiltin("needs [batch, classes] features");
+  const int64_t known_classes = fs.dim(1);
   const int f = c.In(0);
   const int labels = c.ToInt32(c.In(1));
   const SoftmaxParts p = Softmax(c, f);
-  std::vector<int32_t> iota(classes);
-  for (int64_t k = 0; k < classes; ++k) iota[k] = static_cast<int32_t>(k);
-  const int onehot = c.Binary(Op::EQUAL, c.Int32s(iota, "iota"), c.ExpandDims(labels, -1));
+  int iota = -1, classes = -1;
+  if (known_classes >= 0) {
+    std::vector<int32_t> ids(known_classes);
+    for (int64_t k = 0; k < known_classes; ++k) ids[k] = static_cast<int32_t>(k);
+    iota = c.Int32s(ids, "iota");
+    classes = c.Int32Scalar(static_cast<int32_t>(known_classes), "classes");
+  } else {
+    classes = c.Op(Op::GATHER, {c.ShapeOf(f), c.Int32Scalar(1, "class_axis")}, DType::kInt32, graph::PartialShape::Scalar(),
+                   options::Gather(0, 0), "classes");
+    iota = c.Op(Op::RANGE, {c.Int32Scalar(0, "zero_class"), classes, c.Int32Scalar(1, "one")}, DType::kInt32,
+                graph::PartialShape({-1}), options::None(), "iota");
+  }
+  const int onehot = c.Binary(Op::EQUAL, iota, c.ExpandDims(labels, -1));
   const int zero = c.Scalar(DType::kFloat, 0.0, "zero");
   const int terms = c.Op(Op::SELECT_V2, {onehot, c.Binary(Op::SUB, p.log_s, p.z), zero}, DType::kFloat, fs);
   const int loss = c.Sum(terms, {1}, false);
   const int backprop = c.Binary(Op::SUB, c.Binary(Op::DIV, p.e, p.s), c.Cast(onehot, DType::kFloat));
   const int valid = c.Binary(Op::LOGICAL_AND, c.Binary(Op::GREATER_EQUAL, labels, c.Int32Scalar(0, "zero_label")),
-                             c.Binary(Op::LESS, labels, c.Int32Scalar(static_cast<int32_t>(classes), "classes")));
+                             c.Binary(Op::LESS, labels, classes));
   const int nan = c.Scalar(DType::kFloat, std::numeric_limits<float>::quiet_NaN(), "nan");
   c.EmitTo(0, Op::SELECT_V2, {valid, loss, nan});
   const int valid_rows = c.ExpandDims(valid, -1);
@@ -212,12 +224,13 @@ absl::Status LowerSparseXent(NodeContext& c) {
   return c.status();
 }
 
-// SoftmaxCrossEntropyWithLogits(f, labels), both [B,C]: loss = Σ labels·(log s − z), backprop = e/s − labels.
+// SoftmaxCrossEntropyWithLogits(f, labels): loss = Σ labels·(log s − z), backprop = e/s − labels. TF broadcasts
+// labels against features (e.g. labels [B] or [1, C] with features [B, C]) and requires a matrix result; MUL and SUB
+// broadcast the same way, so any labels of rank <= 2 take the builtin form with rank-2 features.
 absl::Status LowerXent(NodeContext& c) {
   if (c.in_dtype(0) != DType::kFloat) return c.NotBuiltin("only float32 has a builtin form");
-  for (int i = 0; i < 2; ++i) {
-    if (!c.in_shape(i).rank_known() || c.in_shape(i).rank() != 2) return c.NotBuiltin("needs rank-2 operands");
-  }
+  if (!c.in_shape(0).rank_known() || c.in_shape(0).rank() != 2) return c.NotBuiltin("needs rank-2 features");
+  if (!c.in_shape(1).rank_known() || c.in_shape(1).rank() > 2) return c.NotBuiltin("needs labels of rank <= 2");
   const int f = c.In(0), labels = c.In(1);
   const SoftmaxParts p = Softmax(c, f);
   const int terms = c.Binary(Op::MUL, labels, c.Binary(Op::SUB, p.log_s, p.z));

@@ -1,5 +1,5 @@
 // Binary element-wise builtins with numpy broadcasting: arithmetic (ADD, SUB, MUL, DIV with fused activations),
-// MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, FLOOR_MOD, comparisons, LOGICAL_AND/OR, and ADD_N. TFLite requires both
+// MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, FLOOR_MOD, POW, comparisons, LOGICAL_AND/OR, and ADD_N. TFLite requires both
 // operands to have the output's type; the arithmetic is TF's (same IEEE operations), then the activation clamp.
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
@@ -76,6 +76,7 @@ constexpr char kMaximum[] = "Maximum";
 constexpr char kMinimum[] = "Minimum";
 constexpr char kSquaredDifference[] = "SquaredDifference";
 constexpr char kFloorMod[] = "FloorMod";
+constexpr char kPow[] = "Pow";
 constexpr char kEqual[] = "Equal";
 constexpr char kNotEqual[] = "NotEqual";
 constexpr char kGreater[] = "Greater";
@@ -96,6 +97,7 @@ void RegisterElementwiseBuiltins(BuiltinTable& t) {
   t.Add(fb::BuiltinOperator::MINIMUM, &Plain<kMinimum>);
   t.Add(fb::BuiltinOperator::SQUARED_DIFFERENCE, &Plain<kSquaredDifference>);
   t.Add(fb::BuiltinOperator::FLOOR_MOD, &Plain<kFloorMod>);
+  t.Add(fb::BuiltinOperator::POW, &Plain<kPow>);  // std::pow, as TFLite's float and int32 kernels
   t.Add(fb::BuiltinOperator::EQUAL, &Plain<kEqual>);
   t.Add(fb::BuiltinOperator::NOT_EQUAL, &Plain<kNotEqual>);
   t.Add(fb::BuiltinOperator::GREATER, &Plain<kGreater>);
