@@ -245,9 +245,7 @@ TEST_F(ArtifactCompilerTest, EveryAggregatorOptimizerAndAlgorithmCombinationBuil
             odp::ExperimentFlags flags;
             flags.set_skip_dp_check(true);
             flags.set_skip_dp_aggregator(agg < 0);
-            // Client Adam's bias correction (beta^t) is a Pow on the device, which the TFLite backend does not
-            // place yet (see ClientAdamBuildsOrNamesTheOpNoDeviceRuns); the rest of the build is checked here.
-            flags.set_skip_flex_ops_check(client == odp::Optimizer::ADAM);
+            // The device check stays on: client Adam's bias correction (beta^t) is the builtin POW.
             const std::string name = absl::StrCat(kind == Kind::kMlp ? "mlp" : "cnn", "_", odp::LearningAlgo::Enum_Name(algo),
                                                   "_", agg < 0 ? "NONE" : Agg::Enum_Name(static_cast<Agg::Enum>(agg)),
                                                   "_", odp::Optimizer::Enum_Name(client), "_",
@@ -277,21 +275,15 @@ TEST_F(ArtifactCompilerTest, EveryAggregatorOptimizerAndAlgorithmCombinationBuil
   EXPECT_EQ(built, 40 + 20);
 }
 
-// The client's Adam step needs beta^t (fl-semantics.md §2.2), a Pow. With the device check on, the build either
-// places it where phones run it or fails with the original's flex-op error naming the op, never a crash.
-TEST_F(ArtifactCompilerTest, ClientAdamBuildsOrNamesTheOpNoDeviceRuns) {
+// The client's Adam step needs beta^t (fl-semantics.md §2.2), a Pow: the builtin POW, so the device check passes.
+TEST_F(ArtifactCompilerTest, ClientAdamRunsOnDevices) {
   odp::TaskConfig config = ExampleConfig("mlp_task_config.pbtxt");
   config.mutable_federated_learning()->mutable_learning_process()->set_client_optimizer(odp::Optimizer::ADAM);
   config.mutable_differential_privacy()->set_noise_multiplier(1.0);
   BuildResult r = Build(Kind::kMlp, config, "client_adam");
-  if (r.response.has_task_group()) {
-    EXPECT_NE(r.response.task_group().training_task().min_client_version(), "0");
-    ExpectTaskArtifacts("client_adam", "", Kind::kMlp, /*training=*/true);
-  } else {
-    EXPECT_EQ(r.response.error_info().error_type(), odp::ErrorType::ARTIFACT_BUILDING_ERROR);
-    EXPECT_THAT(r.response.error_info().error_message(), HasSubstr("Please contact Google to register these ops"));
-    EXPECT_THAT(r.response.error_info().error_message(), HasSubstr("'Pow'"));
-  }
+  ASSERT_TRUE(r.response.has_task_group()) << r.response.error_info().error_message();
+  EXPECT_NE(r.response.task_group().training_task().min_client_version(), "0");
+  ExpectTaskArtifacts("client_adam", "", Kind::kMlp, /*training=*/true);
 }
 
 TEST_F(ArtifactCompilerTest, AdaptiveAggregatorsWithTooFewClientsForTheirNoiseAreInvalidRequests) {
@@ -315,9 +307,9 @@ TEST_F(ArtifactCompilerTest, AdaptiveAggregatorsWithTooFewClientsForTheirNoiseAr
 
 // Every allowlisted metric on both model kinds: its finalized value is a stat of the training plan
 // ("server/client_work/train/<name>") and of the evaluation plan ("server/eval/<name>"), and the device program
-// with its update passes the device check. `mean` cannot mean anything for (labels, predictions): it is refused.
+// with its update passes the device check (no skip_flex_ops_check). `mean` cannot mean anything for (labels,
+// predictions): it is refused.
 TEST_F(ArtifactCompilerTest, EveryAllowlistedMetricBuildsOnBothModelKinds) {
-  std::vector<std::string> not_on_device;
   for (Kind kind : {Kind::kMlp, Kind::kCnn}) {
     for (std::string_view metric : config::MetricsAllowlist()) {
       const std::string name = absl::StrCat(kind == Kind::kMlp ? "mlp" : "cnn", "_metric_", ToAbsl(metric));
@@ -335,16 +327,6 @@ TEST_F(ArtifactCompilerTest, EveryAllowlistedMetricBuildsOnBothModelKinds) {
         EXPECT_THAT(r.response.error_info().error_message(), HasSubstr("metric `mean` cannot be built"));
         continue;
       }
-      if (!r.response.has_task_group()) {
-        // The device program needs an op no ODP module runs and the TFLite backend does not place as a builtin
-        // yet: the original's flex-op error, naming it. The rest of the build must still work.
-        EXPECT_EQ(r.response.error_info().error_type(), odp::ErrorType::ARTIFACT_BUILDING_ERROR);
-        EXPECT_THAT(r.response.error_info().error_message(), HasSubstr("Please contact Google to register these ops"));
-        not_on_device.push_back(absl::StrCat(name, ": ", r.response.error_info().error_message().substr(0, 160)));
-        odp::ExperimentFlags flags;
-        flags.set_skip_flex_ops_check(true);
-        r = Build(kind, config, name, flags);
-      }
       ASSERT_TRUE(r.response.has_task_group()) << r.response.error_info().error_message();
       ExpectTaskArtifacts(name, "", kind, /*training=*/true);
       ExpectTaskArtifacts(name, "eval_", kind, /*training=*/false);
@@ -358,7 +340,6 @@ TEST_F(ArtifactCompilerTest, EveryAllowlistedMetricBuildsOnBothModelKinds) {
       }
     }
   }
-  for (const std::string& line : not_on_device) std::cout << "not placeable on device yet: " << line << "\n";
 }
 
 TEST_F(ArtifactCompilerTest, UseDafIsRefusedByName) {
