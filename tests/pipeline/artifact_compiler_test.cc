@@ -4,7 +4,6 @@
 // client/server optimizer x FED_AVG/FED_SGD combination, each of which builds complete artifacts or is refused
 // with an INVALID_REQUEST that says why; use_daf is refused by name.
 #include <filesystem>
-#include <iostream>
 #include <memory>
 #include <set>
 #include <string>
