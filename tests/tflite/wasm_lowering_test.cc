@@ -213,6 +213,47 @@ TEST_F(TfliteWasmLoweringTest, GradientAndLossFormulations) {
   for (const WasmCase& c : cases) RunCase(c, dir_.path());
 }
 
+// The builtin forms that put client Adam and the AUC / cross-entropy metrics on phones (lowering_metric_ops_test.cc
+// checks them bitwise or in ulps against the reference kernels; here the real runtime runs them).
+TEST_F(TfliteWasmLoweringTest, OptimizerAndMetricFormulations) {
+  std::vector<WasmCase> cases;
+  cases.push_back({"pow",
+                   {{DType::kFloat, PartialShape({-1, 3}), RandomFloats({4, 3}, 11, 0.01f, 3.0f)},
+                    {DType::kFloat, PartialShape::Scalar(), Tensor::Scalar<float>(17.0f)}},
+                   [](const Builder& b, const std::vector<Output>& in) {
+                     return std::vector<Output>{b.Op("Pow", {in[0], in[1]})};
+                   },
+                   1e-6});
+  cases.push_back({"log1p",
+                   {{DType::kFloat, PartialShape({-1}),
+                     Tensor::FromVector<float>({0.0f, -0.0f, 1e-30f, -3e-8f, 1e-7f, 1e-4f, -0.5f, -0.999999f, 0.75f,
+                                                3.0f, 1e20f})}},  // finite results only (JSON)
+                   [](const Builder& b, const std::vector<Output>& in) {
+                     return std::vector<Output>{b.Op("Log1p", {in[0]})};
+                   },
+                   1e-6});
+  cases.push_back({"unsorted_segment_sum",
+                   {{DType::kFloat, PartialShape({-1}), RandomFloats({9}, 12)},
+                    {DType::kInt32, PartialShape({-1}), Tensor::FromVector<int32_t>({3, 0, 3, 199, 5, -1, 0, 3, 7})}},
+                   [](const Builder& b, const std::vector<Output>& in) {
+                     return std::vector<Output>{b.Op("UnsortedSegmentSum", {in[0], in[1], b.Scalar<int32_t>(200)})};
+                   },
+                   1e-6});
+  cases.push_back({"sparse_softmax_cross_entropy_run_time_classes",
+                   {{DType::kFloat, PartialShape({-1, -1}), RandomFloats({4, 5}, 13, -3, 3)},
+                    {DType::kInt32, PartialShape({-1}), RandomInts({4}, 14, 0, 5)}},
+                   [](const Builder& b, const std::vector<Output>& in) {
+                     return b.Ops("SparseSoftmaxCrossEntropyWithLogits", {in[0], in[1]});
+                   }});
+  cases.push_back({"softmax_cross_entropy_broadcast_labels",
+                   {{DType::kFloat, PartialShape({-1, 4}), RandomFloats({3, 4}, 15, -3, 3)},
+                    {DType::kFloat, PartialShape({1, 4}), RandomFloats({1, 4}, 16, 0, 1)}},
+                   [](const Builder& b, const std::vector<Output>& in) {
+                     return b.Ops("SoftmaxCrossEntropyWithLogits", {in[0], in[1]});
+                   }});
+  for (const WasmCase& c : cases) RunCase(c, dir_.path());
+}
+
 TEST_F(TfliteWasmLoweringTest, MlpTrainingStep) {
   tf::MlpOptions options;
   options.input_dim = 12;
