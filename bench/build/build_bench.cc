@@ -177,8 +177,8 @@ void BM_AssembleTrainingPlan(benchmark::State& state) {
   for (auto _ : state) {
     auto assembled = plan::AssemblePlan(*p, device);
     TB_BENCH_CHECK(assembled);
-    bytes = plan::SerializeDeterministic(assembled->plan).size() +
-            plan::SerializeDeterministic(assembled->client_only_plan).size();
+    bytes = ::tb::SerializeDeterministic(assembled->plan).size() +
+            ::tb::SerializeDeterministic(assembled->client_only_plan).size();
   }
   state.counters["plan_bytes"] = static_cast<double>(bytes);
   SetCounters(state, state.range(0), 0);

@@ -81,7 +81,7 @@ void BM_HandleRequestToResponseBytes(benchmark::State& state) {
   const tb::pipeline::PipelineServices services = StubbedServices();
   for (auto _ : state) {
     auto result = tb::pipeline::HandleBuildRequest(bytes, false, services);
-    benchmark::DoNotOptimize(tb::pipeline::SerializeDeterministic(result.response));
+    benchmark::DoNotOptimize(tb::SerializeDeterministic(result.response));
   }
 }
 BENCHMARK(BM_HandleRequestToResponseBytes);

@@ -105,7 +105,7 @@ int RunBuild(const Flags& flags) {
   TB_LOG(INFO) << "Building the artifacts of " << request.saved_model().uri() << " into " << out;
   const pipeline::BuildResult result = pipeline::RunBuild(request, /*artifact_only=*/true, (*services)->pipeline());
   const odp::BuildTaskResponse& response = result.response;
-  if (absl::Status s = WriteFileAtomic(out + "/build_task_response.pb", pipeline::SerializeDeterministic(response));
+  if (absl::Status s = WriteFileAtomic(out + "/build_task_response.pb", ::tb::SerializeDeterministic(response));
       !s.ok()) {
     std::cerr << "taskbuilder build: " << s.message() << "\n";
     return 1;

@@ -176,7 +176,7 @@ int RunClient(const Flags& flags) {
     post.headers.emplace_back("Authorization", "Bearer " + *token);
   }
   post.url = endpoint;
-  post.body = pipeline::SerializeDeterministic(request);
+  post.body = ::tb::SerializeDeterministic(request);
 
   TB_LOG(INFO) << "Send HTTP request to: " << shown_endpoint;
   http::ClientOptions client_options;

@@ -7,9 +7,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "base/deterministic_serialization.h"
 #include "base/status_macros.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "tf/tensor_proto.h"
 
 namespace tb::graph {
@@ -208,15 +207,7 @@ tensorflow::AttrValue AttrFunc(std::string_view name, const AttrMap& attrs) {
 namespace {
 
 // Serialization with deterministic map order gives a canonical byte string for comparison and hashing.
-std::string Canonical(const tensorflow::AttrValue& v) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  v.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
+std::string Canonical(const tensorflow::AttrValue& v) { return SerializeDeterministic(v); }
 
 }  // namespace
 

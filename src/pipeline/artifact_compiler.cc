@@ -82,8 +82,8 @@ class PreparedTask : public PreparedLearning {
     }
     TaskArtifacts out;
     out.min_client_version = min_client_version;
-    out.plan = plan::SerializeDeterministic(assembled->plan);
-    out.client_only_plan = plan::SerializeDeterministic(assembled->client_only_plan);
+    out.plan = ::tb::SerializeDeterministic(assembled->plan);
+    out.client_only_plan = ::tb::SerializeDeterministic(assembled->client_only_plan);
     TB_LOG(INFO) << "ClientOnlyPlan was built successfully.";
     auto checkpoint = plan::SerializeInitialCheckpoint(program->server_state);
     if (!checkpoint.ok()) {

@@ -136,17 +136,6 @@ LoadedModel LoadModel(const std::string& uri, const PipelineServices& services) 
 
 }  // namespace
 
-std::string SerializeDeterministic(const google::protobuf::Message& message) {
-  std::string out;
-  {
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
-}
-
 absl::StatusOr<odp::BuildTaskRequest> DecodeBuildTaskRequest(std::string_view body) {
   if (body.size() > kMaxRequestBytes) {
     return absl::InvalidArgumentError(

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/deterministic_serialization.h"
 #include "absl/status/statusor.h"
 #include "config/defaults.h"
 #include "pipeline/ports.h"
@@ -63,8 +64,6 @@ absl::StatusOr<odp::BuildTaskRequest> DecodeBuildTaskRequest(std::string_view bo
 // (the original answered HTTP 500).
 BuildResult HandleBuildRequest(std::string_view body, bool artifact_only, const PipelineServices& services);
 
-// Deterministic serialization of a response (stable bytes for equal messages).
-std::string SerializeDeterministic(const google::protobuf::Message& message);
 
 }  // namespace tb::pipeline
 

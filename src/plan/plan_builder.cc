@@ -3,8 +3,6 @@
 #include <limits>
 
 #include "base/status_macros.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "graph/export.h"
 #include "plan/client_phase.h"
 #include "plan/server_graph.h"
@@ -15,28 +13,6 @@ namespace {
 constexpr char kGraphDefTypeUrl[] = "type.googleapis.com/tensorflow.GraphDef";
 
 }  // namespace
-
-std::string SerializeDeterministic(const google::protobuf::Message& message) {
-  // Sized once and written in place: a StringOutputStream grows (and zero-fills) its string step by step, which
-  // was a sixth of assembling a plan.
-  const size_t size = message.ByteSizeLong();
-  std::string out;
-  if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {  // beyond protobuf's limit: let it say so
-    google::protobuf::io::StringOutputStream stream(&out);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-    return out;
-  }
-  out.resize(size);
-  google::protobuf::io::ArrayOutputStream stream(out.data(), static_cast<int>(size));
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  message.SerializeWithCachedSizes(&coded);
-  coded.Trim();
-  out.resize(static_cast<size_t>(coded.ByteCount()));
-  return out;
-}
 
 absl::StatusOr<tensorflow::GraphDef> ExportClientGraph(const fl::ClientProgram& client) {
   if (client.graph == nullptr) return absl::InvalidArgumentError("the client program is empty");

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "base/deterministic_serialization.h"
 #include "absl/status/statusor.h"
 #include "fcp/plan.pb.h"
 #include "fl/map_reduce_program.h"
@@ -36,8 +37,6 @@ absl::StatusOr<tensorflow::GraphDef> ExportServerGraph(const fl::MapReduceProgra
 
 absl::StatusOr<PlanArtifacts> AssemblePlan(const fl::MapReduceProgram& program, const DeviceProgram& device);
 
-// Deterministic serialization (map entries sorted), so equal plans give equal bytes.
-std::string SerializeDeterministic(const google::protobuf::Message& message);
 
 }  // namespace tb::plan
 

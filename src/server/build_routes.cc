@@ -54,7 +54,7 @@ http::ServerResponse Text(std::string body) {
 http::ServerResponse Protobuf(const odp::BuildTaskResponse& response) {
   http::ServerResponse r;
   r.content_type = "application/x-protobuf";
-  r.body = pipeline::SerializeDeterministic(response);
+  r.body = ::tb::SerializeDeterministic(response);
   return r;
 }
 

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "base/deterministic_serialization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "tensorflow/saved_model.pb.h"
@@ -31,8 +32,6 @@ absl::Status WriteFunctionalModel(const FunctionalModel& model, const std::strin
 absl::StatusOr<tensorflow::SavedModel> BuildFunctionalSavedModel(const FunctionalModel& model,
                                                                  std::string* object_graph);
 
-// Serializes with sorted map keys, so equal messages give equal bytes.
-std::string SerializeDeterministic(const google::protobuf::Message& message);
 
 }  // namespace tb::tf
 

@@ -1,12 +1,11 @@
 #include "tm/task_management_http.h"
 
+#include "base/deterministic_serialization.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/logging.h"
 #include "base/status_macros.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace tb::tm {
 namespace {
@@ -27,12 +26,7 @@ http::ServerResponse Proto(const google::protobuf::Message& m) {
   http::ServerResponse r;
   r.status = 200;
   r.content_type = "application/x-protobuf";
-  google::protobuf::io::StringOutputStream stream(&r.body);
-  {
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    m.SerializeToCodedStream(&coded);
-  }
+  r.body = SerializeDeterministic(m);
   r.headers.emplace_back(kIdempotencySupportHeader, "supported");
   return r;
 }

@@ -9,11 +9,10 @@
 #include <cstring>
 #include <filesystem>
 
+#include "base/deterministic_serialization.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "base/status_macros.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
 namespace tb::tm {
 namespace {
@@ -127,15 +126,7 @@ absl::StatusOr<odp::Task> ParseTask(const std::string& bytes, const std::string&
   return task;
 }
 
-std::string Serialize(const odp::Task& task) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  task.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
+std::string Serialize(const odp::Task& task) { return SerializeDeterministic(task); }
 
 absl::Status AddHistory(sqlite3* db, const std::string& population, int64_t task_id, int status, int64_t now_ms,
                         const std::string& reason) {

@@ -130,7 +130,7 @@ TEST_F(ServeTest, EmptyBodyAnswersTheOriginalsBytes) {
         "Task config is invalid: [Invalid task config]: key `population_name` has a bad value: `` in `task_config`. "
         "population_name is required and must be set to an non-empty string.");
     expected.mutable_task_report();
-    EXPECT_EQ(response->body, pipeline::SerializeDeterministic(expected));
+    EXPECT_EQ(response->body, ::tb::SerializeDeterministic(expected));
     EXPECT_EQ(response->body.substr(response->body.size() - 2), std::string("\x1a\x00", 2));
   }
 }

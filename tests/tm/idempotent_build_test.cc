@@ -26,7 +26,7 @@ TEST(IdempotentBuildTest, SameKeySameResponseNoDuplicateTasks) {
   EXPECT_EQ(first.response.task_group().eval_task().task_id(), 2);
   EXPECT_EQ(first.response.task_group().eval_task().info().evaluation_info().training_task_id(), 1);
   pipeline::BuildResult again = world.Build("key-1", body);
-  EXPECT_EQ(pipeline::SerializeDeterministic(again.response), pipeline::SerializeDeterministic(first.response));
+  EXPECT_EQ(::tb::SerializeDeterministic(again.response), ::tb::SerializeDeterministic(first.response));
   auto census = TakeCensus(world.tm().service(), world.blobs());
   EXPECT_EQ(census.complete, 2);
   EXPECT_EQ(census.cancelled, 0);
@@ -61,7 +61,7 @@ TEST(IdempotentBuildTest, ConcurrentRetriesWithOneKeyBuildOnce) {
   std::vector<std::string> responses(4);
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
-    threads.emplace_back([&, i] { responses[i] = pipeline::SerializeDeterministic(world.Build("same", body).response); });
+    threads.emplace_back([&, i] { responses[i] = ::tb::SerializeDeterministic(world.Build("same", body).response); });
   }
   for (auto& t : threads) t.join();
   for (int i = 1; i < 4; ++i) EXPECT_EQ(responses[i], responses[0]);
