@@ -3,7 +3,7 @@
 // bias operand is a zero vector of the output depth) and TF's filter layout is transposed to TFLite's.
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "graph/window.h"
+#include "tflite/lower_window.h"
 #include "tflite/lowering_registry.h"
 
 namespace tb::tflite {
@@ -56,22 +56,6 @@ absl::Status LowerBiasAdd(NodeContext& c) {
   return c.status();
 }
 
-// Window attrs of NHWC convolutions/pools with SAME or VALID padding, or a NotBuiltin reason.
-absl::StatusOr<graph::Window2D> Window(NodeContext& c, bool pool) {
-  auto w = graph::ParseWindow2D(graph::AttrView(c.node().attrs()), pool);
-  if (!w.ok()) {
-    c.Fail(FromAbsl(w.status().message()));
-    return c.status();
-  }
-  if (w->nchw) return c.NotBuiltin("NCHW layout");
-  if (w->padding == graph::Padding::kExplicit) return c.NotBuiltin("EXPLICIT padding");
-  return *w;
-}
-
-fb::Padding PaddingOf(const graph::Window2D& w) {
-  return w.padding == graph::Padding::kSame ? fb::Padding::SAME : fb::Padding::VALID;
-}
-
 int ZeroBias(NodeContext& c, int64_t depth) {
   tf::Tensor zeros(DType::kFloat, {depth});
   for (float& v : zeros.flat<float>()) v = 0.0f;
@@ -86,7 +70,7 @@ int TransposedFilter(NodeContext& c, int input, const std::vector<int32_t>& perm
 
 absl::Status LowerConv2D(NodeContext& c) {
   if (c.in_dtype(0) != DType::kFloat) return c.NotBuiltin("only float32 has a builtin form");
-  TB_ASSIGN_OR_RETURN(graph::Window2D w, Window(c, false));
+  TB_ASSIGN_OR_RETURN(graph::Window2D w, BuiltinWindow(c, false));
   const graph::PartialShape& fs = c.in_shape(1);
   if (!fs.rank_known() || fs.rank() != 4 || fs.dim(3) < 0) return c.NotBuiltin("needs the filter's static shape");
   const int x = c.In(0);
@@ -100,7 +84,7 @@ absl::Status LowerConv2D(NodeContext& c) {
 
 absl::Status LowerDepthwiseConv2D(NodeContext& c) {
   if (c.in_dtype(0) != DType::kFloat) return c.NotBuiltin("only float32 has a builtin form");
-  TB_ASSIGN_OR_RETURN(graph::Window2D w, Window(c, false));
+  TB_ASSIGN_OR_RETURN(graph::Window2D w, BuiltinWindow(c, false));
   const graph::PartialShape& fs = c.in_shape(1);
   if (!fs.IsFullyDefined() || fs.rank() != 4) return c.NotBuiltin("needs the filter's static shape");
   const int64_t kh = fs.dim(0), kw = fs.dim(1), ci = fs.dim(2), m = fs.dim(3);
@@ -118,7 +102,7 @@ absl::Status LowerDepthwiseConv2D(NodeContext& c) {
 template <Op kCode>
 absl::Status LowerPool(NodeContext& c) {
   if (c.in_dtype(0) != DType::kFloat) return c.NotBuiltin("only float32 has a builtin form");
-  TB_ASSIGN_OR_RETURN(graph::Window2D w, Window(c, true));
+  TB_ASSIGN_OR_RETURN(graph::Window2D w, BuiltinWindow(c, true));
   const int x = c.In(0);
   c.EmitTo(0, kCode, {x},
            options::Pool2D(PaddingOf(w), static_cast<int>(w.stride_h), static_cast<int>(w.stride_w),

@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
-#include "graph/window.h"
+#include "tflite/lower_window.h"
 #include "tflite/lowering_registry.h"
 
 namespace tb::tflite {
@@ -16,26 +16,11 @@ namespace {
 using Op = fb::BuiltinOperator;
 using tf::DType;
 
-absl::StatusOr<graph::Window2D> Window(NodeContext& c, bool pool) {
-  auto w = graph::ParseWindow2D(graph::AttrView(c.node().attrs()), pool);
-  if (!w.ok()) {
-    c.Fail(FromAbsl(w.status().message()));
-    return c.status();
-  }
-  if (w->nchw) return c.NotBuiltin("NCHW layout");
-  if (w->padding == graph::Padding::kExplicit) return c.NotBuiltin("EXPLICIT padding");
-  return *w;
-}
-
-fb::Padding PaddingOf(const graph::Window2D& w) {
-  return w.padding == graph::Padding::kSame ? fb::Padding::SAME : fb::Padding::VALID;
-}
-
 // Conv2DBackpropInput(input_sizes, filter [kh,kw,Ci,Co], dy) = TRANSPOSE_CONV(input_sizes, filter as
 // [Ci,kh,kw,Co], dy). TRANSPOSE_CONV derives its padding from input_sizes exactly as TF does.
 absl::Status LowerConv2DBackpropInput(NodeContext& c) {
   if (c.out_type(0).dtype != DType::kFloat) return c.NotBuiltin("only float32 has a builtin form");
-  TB_ASSIGN_OR_RETURN(graph::Window2D w, Window(c, false));
+  TB_ASSIGN_OR_RETURN(graph::Window2D w, BuiltinWindow(c, false));
   if (w.dilation_h != 1 || w.dilation_w != 1) return c.NotBuiltin("TRANSPOSE_CONV has no dilation");
   const int sizes = c.ToInt32(c.In(0));
   const int filter = c.Transpose(c.In(1), {2, 0, 1, 3});
@@ -51,7 +36,7 @@ absl::Status LowerConv2DBackpropInput(NodeContext& c) {
 // (an OHWI filter), striding by the forward dilation and dilating by the forward stride.
 absl::Status LowerConv2DBackpropFilter(NodeContext& c) {
   if (c.in_dtype(0) != DType::kFloat) return c.NotBuiltin("only float32 has a builtin form");
-  TB_ASSIGN_OR_RETURN(graph::Window2D w, Window(c, false));
+  TB_ASSIGN_OR_RETURN(graph::Window2D w, BuiltinWindow(c, false));
   const graph::PartialShape& xs = c.in_shape(0);
   std::optional<std::vector<int64_t>> fs = c.ShapeVectorInput(1);
   if (!xs.rank_known() || xs.rank() != 4 || xs.dim(1) < 0 || xs.dim(2) < 0) {
@@ -105,7 +90,7 @@ absl::Status LowerConv2DBackpropFilter(NodeContext& c) {
 // gradient is routed to that cell.
 absl::Status LowerMaxPoolGrad(NodeContext& c) {
   if (c.in_dtype(0) != DType::kFloat) return c.NotBuiltin("only float32 has a builtin form");
-  TB_ASSIGN_OR_RETURN(graph::Window2D w, Window(c, true));
+  TB_ASSIGN_OR_RETURN(graph::Window2D w, BuiltinWindow(c, true));
   if (w.ksize_h != w.stride_h || w.ksize_w != w.stride_w) {
     return c.NotBuiltin(absl::StrCat("overlapping or gapped windows (ksize ", w.ksize_h, "x", w.ksize_w, ", strides ",
                                      w.stride_h, "x", w.stride_w, ")"));
