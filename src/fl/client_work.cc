@@ -170,16 +170,6 @@ std::vector<Output> RestoreBroadcast(const graph::Builder& top, Output path, con
   return out;
 }
 
-// y_pred for Keras metrics: the single prediction, or the third of an (AutoPE) 3-tuple.
-absl::StatusOr<size_t> MetricPredictionIndex(const tf::FunctionalModel& model, bool has_metrics) {
-  const size_t n = model.predict_training.outputs.size();
-  if (n == 1) return 0;
-  if (n == 3) return 2;
-  if (!has_metrics) return 0;
-  return absl::InvalidArgumentError(absl::StrCat("Keras metrics need one prediction tensor (or three, AutoPE); the "
-                                                 "model predicts ", n));
-}
-
 // n_b = size of dimension 0 of the first prediction, as int32.
 Output BatchSize(const graph::Builder& b, Output prediction) {
   Output shape = b.Op("Shape", {prediction}, {{"out_type", graph::AttrType(tf::DType::kInt32)}});
@@ -316,12 +306,8 @@ absl::StatusOr<ParseSpec> MakeParseSpec(const tf::FunctionalModel& model, const 
   if (model.features.empty() || model.labels.size() != 1) {
     return absl::InvalidArgumentError("Input spec must be a tuple");
   }
+  if (model.features.size() == 1 && model.features[0].name == "x") return ParseSpec{{"x"}, "y"};
   ParseSpec spec;
-  if (model.features.size() == 1 && model.features[0].name == "x") {
-    spec.feature_keys = {"x"};
-    spec.label_key = "y";
-    return spec;
-  }
   if (label_name.empty()) return absl::InvalidArgumentError("Label name cannot be empty.");
   for (const tf::TensorSpec& f : model.features) {
     if (!absl::StartsWith(f.name, "x/") || f.name.find('/', 2) != std::string::npos) {
@@ -337,6 +323,25 @@ absl::StatusOr<ParseSpec> MakeParseSpec(const tf::FunctionalModel& model, const 
     }
   }
   return spec;
+}
+
+absl::StatusOr<size_t> MetricPredictionIndex(const tf::FunctionalModel& model, bool has_metrics) {
+  const size_t n = model.predict_training.outputs.size();
+  if (n == 1) return 0;
+  if (n == 3) return 2;
+  if (!has_metrics) return 0;
+  return absl::InvalidArgumentError(absl::StrCat("Keras metrics need one prediction tensor (or three, AutoPE); the "
+                                                 "model predicts ", n));
+}
+
+absl::Status CheckMetricInputs(const tf::FunctionalModel& model, const std::vector<std::unique_ptr<Metric>>& metrics) {
+  if (metrics.empty() || model.labels.size() != 1) return absl::OkStatus();  // MakeParseSpec names a bad input spec
+  TB_ASSIGN_OR_RETURN(const size_t index, MetricPredictionIndex(model, true));
+  for (const tf::ModelFunction* f : {&model.predict_training, &model.predict_inference}) {
+    if (index >= f->outputs.size()) continue;  // the program build names a body without the prediction
+    TB_RETURN_IF_ERROR(CheckMetricShapes(metrics, TypeOf(model.labels[0]), TypeOf(f->outputs[index])));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ClientProgram> BuildClientTraining(const ClientWorkInputs& in) {

@@ -41,6 +41,14 @@ struct ParseSpec {
 };
 absl::StatusOr<ParseSpec> MakeParseSpec(const tf::FunctionalModel& model, const std::string& label_name);
 
+// Which prediction output the Keras metrics read as y_pred: the only one, or the third of an AutoPE 3-tuple
+// (fl-semantics.md §5.1). InvalidArgument for other counts when there are metrics.
+absl::StatusOr<size_t> MetricPredictionIndex(const tf::FunctionalModel& model, bool has_metrics);
+
+// The static shapes the Keras metrics will be given (the model's label spec and its prediction specs, training
+// and inference) checked against each metric's shape rule, so a request is refused before any program is built.
+absl::Status CheckMetricInputs(const tf::FunctionalModel& model, const std::vector<std::unique_ptr<Metric>>& metrics);
+
 }  // namespace tb::fl
 
 #endif  // TASKBUILDER_FL_CLIENT_WORK_H_

@@ -217,6 +217,7 @@ absl::StatusOr<TrainingParts> MakeTrainingParts(const tf::FunctionalModel& model
   if (given != nullptr) {
     TB_RETURN_IF_ERROR(AdoptState(*given, &parts));
     TB_ASSIGN_OR_RETURN(parts.metrics, MakeMetrics(spec.metrics));
+    TB_RETURN_IF_ERROR(CheckMetricInputs(model, parts.metrics));
     return parts;
   }
   parts.aggregator_begin = parts.state.size();
@@ -231,6 +232,7 @@ absl::StatusOr<TrainingParts> MakeTrainingParts(const tf::FunctionalModel& model
     parts.state.push_back(std::move(s));
   }
   TB_ASSIGN_OR_RETURN(parts.metrics, MakeMetrics(spec.metrics));
+  TB_RETURN_IF_ERROR(CheckMetricInputs(model, parts.metrics));
   return parts;
 }
 

@@ -1,4 +1,4 @@
-// Metric basics: the factory over the allowlist, the loss metric ODP appends, and Keras' static rank alignment.
+// Metric basics: the factory over the allowlist and the loss metric ODP appends (shapes are in metrics_shapes.cc).
 #include "fl/metrics.h"
 
 #include <map>
@@ -57,31 +57,6 @@ std::vector<Output> LossMetric::EmitUpdate(const graph::Builder& e, const std::v
 
 Output LossMetric::EmitFinalize(const graph::Builder& e, const std::vector<Output>& state) const {
   return e.WithScope("loss").Div(state[0], state[1]);
-}
-
-std::pair<Output, Output> AlignRanks(const graph::Builder& e, Output y_true, Output y_pred) {
-  if (!y_true.valid() || !y_pred.valid()) return {y_true, y_pred};
-  const graph::PartialShape& ts = y_true.shape();
-  const graph::PartialShape& ps = y_pred.shape();
-  if (!ts.rank_known() || !ps.rank_known()) {
-    e.SetError(absl::InvalidArgumentError(absl::StrCat("metrics need labels and predictions of known rank; got labels ",
-                                                   ts.ToString(), " and predictions ", ps.ToString())));
-    return {y_true, y_pred};
-  }
-  const int tr = ts.rank(), pr = ps.rank();
-  const bool pred_last_is_one = pr > 0 && ps.dim(pr - 1) == 1;
-  if (pr - tr != 1 || pred_last_is_one) {
-    // remove_squeezable_dimensions: an unknown last dimension counts as compatible with 1.
-    const int diff = pr - tr;
-    graph::AttrMap sq;
-    sq["squeeze_dims"] = graph::AttrIntList({-1});
-    if (diff == 1 && pr > 0 && (ps.dim(pr - 1) == 1 || ps.dim(pr - 1) == -1)) {
-      y_pred = e.Op("Squeeze", {y_pred}, sq);
-    } else if (diff == -1 && tr > 0 && (ts.dim(tr - 1) == 1 || ts.dim(tr - 1) == -1)) {
-      y_true = e.Op("Squeeze", {y_true}, sq);
-    }
-  }
-  return {y_true, y_pred};
 }
 
 }  // namespace tb::fl

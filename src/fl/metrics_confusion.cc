@@ -11,7 +11,8 @@ namespace {
 constexpr int kAucThresholds = 200;
 
 // Labels as 0/1 floats (cast to bool, then back), predictions as float, both flattened to [1, N] after Keras'
-// rank alignment.
+// rank alignment; labels and predictions have the same shape (AcceptShapes), so position i of one is the label
+// of position i of the other (one-hot labels of class scores: one binary decision per example and class).
 std::pair<Output, Output> Flatten(const graph::Builder& e, Output y_true, Output y_pred) {
   if (y_true.valid() && y_true.dtype() != tf::DType::kFloat) y_true = e.Cast(y_true, tf::DType::kFloat);
   if (y_pred.valid() && y_pred.dtype() != tf::DType::kFloat) y_pred = e.Cast(y_pred, tf::DType::kFloat);
@@ -29,7 +30,7 @@ Output CountWhere(const graph::Builder& e, Output mask) {
 
 class PrecisionRecall : public Metric {
  public:
-  PrecisionRecall(std::string name, bool recall) : Metric(std::move(name)), recall_(recall) {}
+  PrecisionRecall(std::string name, bool recall) : Metric(std::move(name), ShapeRule::kSameShape), recall_(recall) {}
 
   // precision: true_positives, false_positives; recall: true_positives, false_negatives.
   std::vector<TensorSlot> StateSlots() const override {
@@ -38,6 +39,7 @@ class PrecisionRecall : public Metric {
   }
   std::vector<Output> EmitUpdate(const graph::Builder& e, const std::vector<Output>& state, Output y_true,
                                  Output y_pred) const override {
+    if (!AcceptShapes(e, y_true, y_pred)) return state;
     graph::Builder s = e.WithScope(name());
     auto [labels, preds] = Flatten(s, y_true, y_pred);
     Output label_pos = s.Op("Cast", {labels}, {{"SrcT", graph::AttrType(tf::DType::kFloat)},
@@ -63,7 +65,7 @@ class PrecisionRecall : public Metric {
 
 class Auc : public Metric {
  public:
-  Auc(std::string name, bool pr) : Metric(std::move(name)), pr_(pr) {}
+  Auc(std::string name, bool pr) : Metric(std::move(name), ShapeRule::kSameShape), pr_(pr) {}
 
   // true_positives, true_negatives, false_positives, false_negatives, each [200].
   std::vector<TensorSlot> StateSlots() const override {
@@ -72,6 +74,7 @@ class Auc : public Metric {
   }
   std::vector<Output> EmitUpdate(const graph::Builder& e, const std::vector<Output>& state, Output y_true,
                                  Output y_pred) const override {
+    if (!AcceptShapes(e, y_true, y_pred)) return state;
     graph::Builder s = e.WithScope(name());
     auto [labels, preds] = Flatten(s, y_true, y_pred);
     labels = s.Reshape(labels, s.Int32s({-1}));

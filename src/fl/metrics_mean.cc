@@ -73,40 +73,45 @@ Output SparseCategoricalAccuracy(const graph::Builder& e, Output t, Output p) { 
 
 Output CategoricalAccuracy(const graph::Builder& e, Output t, Output p) { return SparseMatches(e, ArgMaxLast(e, t), p); }
 
-// Flattens logits to [-1, classes] when needed, applies `loss_op` and reshapes back (Keras / tf.nn do the same).
+// The softmax cross-entropy ops take logits [rows, classes] with labels [rows] (sparse) or [rows, classes]: other
+// shapes are flattened to that and the result reshaped back to the logits' leading dimensions, as tf.nn and Keras'
+// sparse_categorical_crossentropy do (the latter flattens labels [batch, 1] against logits [batch, classes]).
 Output CrossEntropyOp(const graph::Builder& e, std::string_view op, Output logits, Output labels, bool labels_sparse) {
   const int rank = logits.shape().rank();
+  const bool flatten_logits = rank != 2;
+  const bool flatten_labels = flatten_logits || (labels_sparse && labels.shape().rank() != 1);
   Output f = logits, l = labels;
-  const bool flatten = rank != 2;
-  Output out_shape;
-  if (flatten) {
-    Output shape = e.ShapeOf(logits);
+  Output shape, last;
+  if (flatten_logits || flatten_labels) {
+    shape = e.ShapeOf(logits);
     graph::AttrMap sl;
     sl["begin_mask"] = graph::AttrInt(0);
     sl["end_mask"] = graph::AttrInt(0);
     sl["shrink_axis_mask"] = graph::AttrInt(1);
     sl["ellipsis_mask"] = graph::AttrInt(0);
     sl["new_axis_mask"] = graph::AttrInt(0);
-    Output last = e.Op("StridedSlice", {shape, e.Int32s({-1}), e.Int32s({0}), e.Int32s({1})}, sl);
-    f = e.Reshape(logits, e.Pack({e.Scalar<int32_t>(-1), last}));
-    if (labels_sparse) {
-      l = e.Reshape(labels, e.Int32s({-1}));
-    } else {
-      l = e.Reshape(labels, e.Pack({e.Scalar<int32_t>(-1), last}));
-    }
-    sl["begin_mask"] = graph::AttrInt(1);
-    sl["shrink_axis_mask"] = graph::AttrInt(0);
-    out_shape = e.Op("StridedSlice", {shape, e.Int32s({0}), e.Int32s({-1}), e.Int32s({1})}, sl);
+    last = e.Op("StridedSlice", {shape, e.Int32s({-1}), e.Int32s({0}), e.Int32s({1})}, sl);
+  }
+  if (flatten_logits) f = e.Reshape(logits, e.Pack({e.Scalar<int32_t>(-1), last}));
+  if (flatten_labels) {
+    l = labels_sparse ? e.Reshape(labels, e.Int32s({-1})) : e.Reshape(labels, e.Pack({e.Scalar<int32_t>(-1), last}));
   }
   graph::Node* n = e.AddOp(op, {f, l});
   if (n == nullptr) return Output();
   Output loss(n, 0);
-  if (flatten) loss = e.Reshape(loss, out_shape);
+  if (flatten_logits) {
+    graph::AttrMap sl;
+    sl["begin_mask"] = graph::AttrInt(1);
+    sl["end_mask"] = graph::AttrInt(0);
+    sl["shrink_axis_mask"] = graph::AttrInt(0);
+    sl["ellipsis_mask"] = graph::AttrInt(0);
+    sl["new_axis_mask"] = graph::AttrInt(0);
+    loss = e.Reshape(loss, e.Op("StridedSlice", {shape, e.Int32s({0}), e.Int32s({-1}), e.Int32s({1})}, sl));
+  }
   return loss;
 }
 
 Output CategoricalCrossentropy(const graph::Builder& e, Output t, Output p) {
-  graph::AttrMap keep;
   Output norm = e.Div(p, e.Sum(p, {-1}, true));
   Output out = ClipByValue(e, norm, kEpsilon, 1.0f - kEpsilon);
   return e.Neg(e.Sum(e.Mul(t, e.Log(out)), {-1}));
@@ -151,7 +156,8 @@ Output MeanSquaredLogarithmicError(const graph::Builder& e, Output t, Output p) 
 
 class MeanWrapper : public Metric {
  public:
-  MeanWrapper(std::string name, MetricFn fn, bool root = false) : Metric(std::move(name)), fn_(fn), root_(root) {}
+  MeanWrapper(std::string name, MetricFn fn, ShapeRule rule, bool root = false)
+      : Metric(std::move(name), rule), fn_(fn), root_(root) {}
 
   std::vector<TensorSlot> StateSlots() const override {
     const graph::TensorType f{tf::DType::kFloat, graph::PartialShape::Scalar()};
@@ -159,6 +165,7 @@ class MeanWrapper : public Metric {
   }
   std::vector<Output> EmitUpdate(const graph::Builder& e, const std::vector<Output>& state, Output y_true,
                                  Output y_pred) const override {
+    if (!AcceptShapes(e, y_true, y_pred)) return state;
     graph::Builder s = e.WithScope(name());
     if (y_true.valid() && y_true.dtype() != tf::DType::kFloat) y_true = s.Cast(y_true, tf::DType::kFloat);
     if (y_pred.valid() && y_pred.dtype() != tf::DType::kFloat) y_pred = s.Cast(y_pred, tf::DType::kFloat);
@@ -184,27 +191,31 @@ std::unique_ptr<Metric> MakeMeanWrapperMetric(std::string_view name) {
   struct Entry {
     const char* name;
     MetricFn fn;
+    ShapeRule rule;
   };
   static const Entry kEntries[] = {
-      {"accuracy", Accuracy},
-      {"binary_accuracy", BinaryAccuracy},
-      {"binary_crossentropy", BinaryCrossentropy},
-      {"binary_crossentropy_from_logits", BinaryCrossentropyFromLogits},
-      {"categorical_accuracy", CategoricalAccuracy},
-      {"categorical_crossentropy", CategoricalCrossentropy},
-      {"categorical_crossentropy_from_logits", CategoricalCrossentropyFromLogits},
-      {"mean_absolute_error", MeanAbsoluteError},
-      {"mean_absolute_percentage_error", MeanAbsolutePercentageError},
-      {"mean_squared_error", MeanSquaredError},
-      {"mean_squared_logarithmic_error", MeanSquaredLogarithmicError},
-      {"sparse_categorical_accuracy", SparseCategoricalAccuracy},
-      {"sparse_categorical_crossentropy", SparseCategoricalCrossentropy},
-      {"sparse_categorical_crossentropy_from_logits", SparseCategoricalCrossentropyFromLogits},
+      {"accuracy", Accuracy, ShapeRule::kSameShape},
+      {"binary_accuracy", BinaryAccuracy, ShapeRule::kBroadcast},
+      {"binary_crossentropy", BinaryCrossentropy, ShapeRule::kBroadcast},
+      // tf.nn.sigmoid_cross_entropy_with_logits asserts labels and logits have the same shape.
+      {"binary_crossentropy_from_logits", BinaryCrossentropyFromLogits, ShapeRule::kSameShape},
+      {"categorical_accuracy", CategoricalAccuracy, ShapeRule::kOneHot},
+      {"categorical_crossentropy", CategoricalCrossentropy, ShapeRule::kOneHot},
+      {"categorical_crossentropy_from_logits", CategoricalCrossentropyFromLogits, ShapeRule::kOneHot},
+      {"mean_absolute_error", MeanAbsoluteError, ShapeRule::kBroadcast},
+      {"mean_absolute_percentage_error", MeanAbsolutePercentageError, ShapeRule::kBroadcast},
+      {"mean_squared_error", MeanSquaredError, ShapeRule::kBroadcast},
+      {"mean_squared_logarithmic_error", MeanSquaredLogarithmicError, ShapeRule::kBroadcast},
+      {"sparse_categorical_accuracy", SparseCategoricalAccuracy, ShapeRule::kClassIndex},
+      {"sparse_categorical_crossentropy", SparseCategoricalCrossentropy, ShapeRule::kClassIndex},
+      {"sparse_categorical_crossentropy_from_logits", SparseCategoricalCrossentropyFromLogits, ShapeRule::kClassIndex},
   };
   for (const Entry& entry : kEntries) {
-    if (name == entry.name) return std::make_unique<MeanWrapper>(entry.name, entry.fn);
+    if (name == entry.name) return std::make_unique<MeanWrapper>(entry.name, entry.fn, entry.rule);
   }
-  if (name == "root_mean_squared_error") return std::make_unique<MeanWrapper>("root_mean_squared_error", nullptr, true);
+  if (name == "root_mean_squared_error") {
+    return std::make_unique<MeanWrapper>("root_mean_squared_error", nullptr, ShapeRule::kBroadcast, true);
+  }
   return nullptr;
 }
 
