@@ -2,6 +2,7 @@
 // and CNN (mnist-like), lowered to TFLite, checked by the ODP device check, then run as a phone runs them (the
 // TFLite interpreter with Flex ops, examples from the ExternalDataset, broadcast and update as V1 checkpoints)
 // and compared with the IR program run by the reference kernels on the same inputs.
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "runtime/kernels/dataset_kernel_util.h"
 #include "runtime/kernels/resource.h"
 #include "runtime/tflite/interpreter.h"
+#include "tests/fl/metric_models.h"
 #include "tests/testing/testing.h"
 #include "tests/tflite/lowering_harness.h"
 #include "tf/checkpoint_reader.h"
@@ -145,9 +147,10 @@ struct Lowered {
   DeviceCompatibility compat;
 };
 
-// Lowers, device-checks and runs one client program both ways; the updates must agree.
+// Lowers, device-checks and runs one client program both ways; the updates must agree. The device's update is
+// left in `device_update` when given.
 void LowerRunAndCompare(const fl::MapReduceProgram& program, const std::vector<std::string>& examples, double rtol,
-                        Lowered* lowered) {
+                        Lowered* lowered, Update* device_update = nullptr) {
   auto low = LowerClientProgram(program.client);
   ASSERT_TRUE(low.ok()) << low.status();
   DeviceCheckOptions options;
@@ -169,6 +172,7 @@ void LowerRunAndCompare(const fl::MapReduceProgram& program, const std::vector<s
     ASSERT_EQ(device->count(name), 1u) << name;
     EXPECT_EQ(testing::Compare(want, device->at(name), rtol), "") << name;
   }
+  if (device_update != nullptr) *device_update = *std::move(device);
 }
 
 const std::set<std::string> kDatasetAndCheckpointOps = {"BatchDatasetV2", "ExternalDataset", "MapDataset",
@@ -232,7 +236,8 @@ TEST(ClientProgramTest, CnnEvaluationRunsLikeTheIr) {
 // Client Adam (its bias correction is a Pow) and the metrics whose ops have no single builtin (AUC's
 // UnsortedSegmentSum, Log1p, the softmax cross-entropy of metric-reshaped logits) still need only the dataset and
 // checkpoint Flex ops, and the device program trains and evaluates like the IR. Only metrics that fit each model's
-// labels are run (AUC on the 3-class CNN, for one, fails in the IR itself).
+// labels are run: the others (AUC or binary cross-entropy of the 3-class CNN's scores against its class indices)
+// are refused when the process is built (fl/metrics_shapes.cc).
 TEST(ClientProgramTest, AdamAndEveryLossLikeMetricRunOnPhones) {
   struct Case {
     bool cnn;
@@ -243,7 +248,7 @@ TEST(ClientProgramTest, AdamAndEveryLossLikeMetricRunOnPhones) {
       {false, true, {"auc-roc", "auc-pr", "binary_crossentropy_from_logits"}},
       {false, false, {"auc-roc", "binary_crossentropy_from_logits"}},
       {true, true, {"sparse_categorical_crossentropy_from_logits", "sparse_categorical_crossentropy"}},
-      {true, false, {"sparse_categorical_crossentropy_from_logits", "binary_crossentropy_from_logits"}},
+      {true, false, {"sparse_categorical_crossentropy_from_logits", "sparse_categorical_accuracy"}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(absl::StrCat(c.cnn ? "cnn" : "mlp", c.training ? " training" : " evaluation"));
@@ -261,6 +266,88 @@ TEST(ClientProgramTest, AdamAndEveryLossLikeMetricRunOnPhones) {
     }
     EXPECT_EQ(lowered.compat.min_client_version, 341812000);
     if (c.training) EXPECT_GT(testing::CountOps(lowered.program.flatbuffer, "POW"), 0);
+  }
+}
+
+// The metric shapes Keras pairs at batch sizes above 1, on the device: class indices [batch, 1] flattened against
+// class scores [batch, 3] in the sparse cross-entropy, and one-hot labels [batch, 3] with the scores flattened in
+// the confusion metrics and the categorical cross-entropy. The model's predictions are its examples' features, so
+// the device's metric sums are checked against sums computed by hand (and the whole update against the IR).
+TEST(ClientProgramTest, MetricsOfClassScoresComputeKerasValuesOnPhones) {
+  struct Row {
+    std::vector<float> p;
+    int label;
+  };
+  // Batch size 3: one full batch and a batch of 1.
+  const std::vector<Row> rows = {{{0.7f, 0.2f, 0.1f}, 0}, {{0.1f, 0.6f, 0.3f}, 2}, {{0.2f, 0.2f, 0.6f}, 2},
+                                 {{0.5f, 0.4f, 0.1f}, 1}};
+  double prob_ce = 0, logit_ce = 0;
+  for (const Row& r : rows) {
+    double sum = 0, exp_sum = 0;
+    for (float v : r.p) {
+      sum += v;
+      exp_sum += std::exp(static_cast<double>(v));
+    }
+    prob_ce += -std::log(r.p[r.label] / sum);
+    logit_ce += -static_cast<double>(r.p[r.label]) + std::log(exp_sum);
+  }
+  struct Case {
+    fl::testing::PassThroughModelOptions model;
+    std::vector<std::string> metrics;
+  };
+  const std::vector<Case> cases = {
+      {{{3}, tf::DType::kInt64, {1}},
+       {"sparse_categorical_crossentropy", "sparse_categorical_crossentropy_from_logits",
+        "sparse_categorical_accuracy"}},
+      {{{3}, tf::DType::kFloat, {3}},
+       {"auc-roc", "auc-pr", "precision", "recall", "categorical_crossentropy_from_logits", "categorical_accuracy"}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.metrics[0]);
+    auto model = fl::testing::BuildPassThroughModel(c.model);
+    ASSERT_TRUE(model.ok()) << model.status();
+    std::vector<std::string> examples;
+    for (const Row& r : rows) {
+      std::vector<double> label = {static_cast<double>(r.label)};
+      if (c.model.label_dtype == tf::DType::kFloat) {
+        label = {0, 0, 0};
+        label[r.label] = 1;
+      }
+      examples.push_back(fl::testing::PassThroughExample(r.p, label, c.model.label_dtype));
+    }
+    fl::LearningSpec spec = Spec(fl::AggregatorKind::kNone);
+    spec.client_optimizer = {fl::OptimizerKind::kSgd, 0.0};  // the metrics see the broadcast weights throughout
+    spec.metrics = c.metrics;
+    auto program = fl::BuildTrainingProcess(*model, spec);
+    ASSERT_TRUE(program.ok()) << program.status();
+    Lowered lowered;
+    Update device;
+    LowerRunAndCompare(*program, examples, 1e-5, &lowered, &device);
+    if (HasFatalFailure()) return;
+    for (const FlexOpUse& f : lowered.program.flex_ops) {
+      EXPECT_EQ(kDatasetAndCheckpointOps.count(f.op), 1u) << f.op << " at " << f.node << ": " << f.reason;
+    }
+    auto value = [&](const std::string& metric, int i) {
+      return device.at(absl::StrCat("update/0/", metric, "/", i)).flat<float>()[0];
+    };
+    if (c.model.label_dtype == tf::DType::kInt64) {
+      EXPECT_NEAR(value("sparse_categorical_crossentropy", 0), prob_ce, 1e-5);
+      EXPECT_NEAR(value("sparse_categorical_crossentropy_from_logits", 0), logit_ce, 1e-5);
+      EXPECT_EQ(value("sparse_categorical_accuracy", 0), 2.0f);  // rows 0 and 2 have their label as argmax
+      for (const std::string& m : c.metrics) EXPECT_EQ(value(m, 1), 4.0f) << m;  // one value per example
+    } else {
+      EXPECT_NEAR(value("categorical_crossentropy_from_logits", 0), logit_ce, 1e-5);
+      EXPECT_EQ(value("categorical_accuracy", 0), 2.0f);
+      EXPECT_EQ(value("categorical_accuracy", 1), 4.0f);
+      // Threshold 0.5 over the 12 (example, class) decisions: positives 0.7, 0.6 above, 0.3, 0.4 not; one
+      // negative (0.6) above.
+      EXPECT_EQ(value("precision", 0), 2.0f);
+      EXPECT_EQ(value("precision", 1), 1.0f);
+      EXPECT_EQ(value("recall", 1), 2.0f);
+      // AUC's counts at the lowest threshold (every score is above it): 4 positives, 8 negatives.
+      EXPECT_EQ(value("auc-roc", 0), 4.0f);
+      EXPECT_EQ(value("auc-roc", 2), 8.0f);
+    }
   }
 }
 
