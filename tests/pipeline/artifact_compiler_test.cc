@@ -166,6 +166,13 @@ TEST_F(ArtifactCompilerTest, BothExampleModelKindsBuildWithBothExampleConfigs) {
       const std::string name = absl::StrCat(kind == Kind::kMlp ? "mlp" : "cnn", "_", config);
       SCOPED_TRACE(name);
       BuildResult r = Build(kind, ExampleConfig(config), name);
+      if ((kind == Kind::kMlp) != (std::string(config) == "mlp_task_config.pbtxt")) {
+        // Each config's metric does not fit the other model's labels and predictions (fl/metrics_shapes.cc).
+        ASSERT_FALSE(r.response.has_task_group());
+        EXPECT_EQ(r.response.error_info().error_type(), odp::ErrorType::INVALID_REQUEST);
+        EXPECT_THAT(r.response.error_info().error_message(), HasSubstr("metric `"));
+        continue;
+      }
       ASSERT_TRUE(r.response.has_task_group()) << r.response.error_info().error_message();
       EXPECT_FALSE(r.response.task_group().training_task().min_client_version().empty());
       EXPECT_NE(r.response.task_group().training_task().min_client_version(), "0");
@@ -307,8 +314,16 @@ TEST_F(ArtifactCompilerTest, AdaptiveAggregatorsWithTooFewClientsForTheirNoiseAr
 // Every allowlisted metric on both model kinds: its finalized value is a stat of the training plan
 // ("server/client_work/train/<name>") and of the evaluation plan ("server/eval/<name>"), and the device program
 // with its update passes the device check (no skip_flex_ops_check). `mean` cannot mean anything for (labels,
-// predictions): it is refused.
+// predictions): it is refused; so are metrics whose labels and predictions the model's shapes cannot pair (the
+// MLP's one probability per example has no class axis; the CNN's class scores against class indices only fit the
+// sparse categorical metrics; fl/metrics_shapes.cc).
 TEST_F(ArtifactCompilerTest, EveryAllowlistedMetricBuildsOnBothModelKinds) {
+  const std::set<std::string> refused_on_mlp = {"categorical_accuracy", "categorical_crossentropy",
+                                                "categorical_crossentropy_from_logits", "sparse_categorical_accuracy",
+                                                "sparse_categorical_crossentropy",
+                                                "sparse_categorical_crossentropy_from_logits"};
+  const std::set<std::string> fit_on_cnn = {"sparse_categorical_accuracy", "sparse_categorical_crossentropy",
+                                            "sparse_categorical_crossentropy_from_logits"};
   for (Kind kind : {Kind::kMlp, Kind::kCnn}) {
     for (std::string_view metric : config::MetricsAllowlist()) {
       const std::string name = absl::StrCat(kind == Kind::kMlp ? "mlp" : "cnn", "_metric_", ToAbsl(metric));
@@ -324,6 +339,13 @@ TEST_F(ArtifactCompilerTest, EveryAllowlistedMetricBuildsOnBothModelKinds) {
         ASSERT_FALSE(r.response.has_task_group());
         EXPECT_EQ(r.response.error_info().error_type(), odp::ErrorType::INVALID_REQUEST);
         EXPECT_THAT(r.response.error_info().error_message(), HasSubstr("metric `mean` cannot be built"));
+        continue;
+      }
+      const std::string m(metric);
+      if (kind == Kind::kMlp ? refused_on_mlp.count(m) > 0 : fit_on_cnn.count(m) == 0) {
+        ASSERT_FALSE(r.response.has_task_group());
+        EXPECT_EQ(r.response.error_info().error_type(), odp::ErrorType::INVALID_REQUEST);
+        EXPECT_THAT(r.response.error_info().error_message(), HasSubstr(absl::StrCat("metric `", m, "`")));
         continue;
       }
       ASSERT_TRUE(r.response.has_task_group()) << r.response.error_info().error_message();
