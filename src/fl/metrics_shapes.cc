@@ -1,10 +1,20 @@
-// Which labels and predictions each metric accepts, decided on static shapes as Keras decides them while tracing:
-// first its rank alignment (squeeze_or_expand_dimensions), then the metric's own rule. Keras asserts same shapes
-// for accuracy, the confusion metrics (AUC, precision, recall), binary cross-entropy from logits and the
-// categorical cross-entropies; it reshapes rank-1 predictions to one row of "classes" in the sparse cross-entropy
-// (fails on the device for batches above 1); it broadcasts freely in the regression errors. Where the original
-// fails or pairs axes that do not belong together (the batch with the classes), the metric is refused here with a
-// message saying what would fit, rather than built into a program that crashes or reports noise.
+// Which labels and predictions each metric accepts, decided on static shapes as Keras 2.14 decides them while
+// tracing: first its rank alignment (squeeze_or_expand_dimensions, fl-semantics.md §5.2 step 2), then the metric's
+// own rule (ShapeRule in metrics.h):
+//  - kSameShape: Keras asserts labels and predictions are shape-compatible for accuracy, for AUC, precision and
+//    recall (update_confusion_matrix_variables, which then flattens both: one-hot labels of class scores make one
+//    binary decision per example and class, §5.3 AUC note) and for binary cross-entropy from logits (tf.nn's
+//    sigmoid cross-entropy). Other shapes fail the original's build.
+//  - kOneHot: the categorical metrics assert the same (backend.categorical_crossentropy; categorical_accuracy's
+//    argmax of labels only means a class for one-hot labels) and read classes from the last axis.
+//  - kClassIndex: the sparse metrics read classes from the predictions' last axis and one index per row from the
+//    labels ([rows] or [rows, 1]). On rank-1 predictions Keras reshapes them to [1, batch], taking the batch as
+//    the classes: the original's device program fails for every batch above 1.
+//  - kBroadcast: the regression errors and binary accuracy/cross-entropy broadcast freely; broadcasting within an
+//    example ([batch, 1] labels against [batch, k]) is kept, but a rank difference after the alignment pairs the
+//    batch axis with another axis, which fails on the device unless the batch size happens to equal it.
+// Refusals are InvalidArgument naming the metric, both shapes and what would fit: never a program that crashes on
+// phones or reports noise. Nothing here builds ops except AlignRanks.
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "fl/metrics.h"

@@ -11,11 +11,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "fl/learning_process.h"
+#include "fl/metrics.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/fl/metric_models.h"
+#include "runtime/data/synthetic_examples.h"
 #include "tests/fl/round_harness.h"
+#include "tests/testing/testing.h"
 #include "tf/example_models.h"
+#include "tf/functional_model.h"
 
 namespace tb::fl {
 namespace {
@@ -277,6 +281,35 @@ TEST(MetricShapesTest, SparseCrossEntropyAndAccuracyOnClassIndices) {
   }
 }
 
+// Class scores per time step [batch, 2, 3] with indices [batch, 2]: the logits are flattened to rows and the
+// per-row values reshaped back, one value per (example, step).
+TEST(MetricShapesTest, SparseMetricsOnSequencesOfClassScores) {
+  const PassThroughModelOptions o{{2, 3}, tf::DType::kInt64, {2}};
+  const std::vector<Row> rows = AllRows();
+  const std::vector<std::vector<std::pair<int, int>>> pairs = {{{0, 1}, {2, 3}, {4, 5}}, {{6, 0}}};
+  std::vector<std::vector<std::string>> clients;
+  std::vector<double> ce, hits;
+  for (const auto& c : pairs) {
+    clients.emplace_back();
+    for (const auto& [a, b] : c) {
+      std::vector<float> x = rows[a].p;
+      x.insert(x.end(), rows[b].p.begin(), rows[b].p.end());
+      clients.back().push_back(PassThroughExample(
+          x, {static_cast<double>(rows[a].label), static_cast<double>(rows[b].label)}, o.label_dtype));
+      for (int k : {a, b}) {
+        ce.push_back(SoftmaxCrossEntropy(rows[k]));
+        const int argmax = static_cast<int>(std::max_element(rows[k].p.begin(), rows[k].p.end()) - rows[k].p.begin());
+        hits.push_back(argmax == rows[k].label ? 1 : 0);
+      }
+    }
+  }
+  auto values = RunRounds(PassThrough(o), {"sparse_categorical_crossentropy_from_logits", "sparse_categorical_accuracy"},
+                          clients);
+  if (HasFailure()) return;
+  EXPECT_NEAR(values["sparse_categorical_crossentropy_from_logits"], Mean(ce), 1e-6);
+  EXPECT_FLOAT_EQ(values["sparse_categorical_accuracy"], static_cast<float>(Mean(hits)));
+}
+
 TEST(MetricShapesTest, SparseMetricsRefuseOneHotLabels) {
   const tf::FunctionalModel model = PassThrough(ClassModel(LabelForm::kOneHot));
   ExpectRefused(model, "sparse_categorical_crossentropy", "float[?,3]", "float[?,3]", "one class index");
@@ -416,6 +449,66 @@ TEST(MetricShapesTest, ElementwiseMetricsBroadcastAColumnLabel) {
   EXPECT_NEAR(values["mean_squared_error"], Mean(squared), 1e-6);
   EXPECT_FLOAT_EQ(values["binary_accuracy"], static_cast<float>(Mean(matches)));
   ExpectRefused(PassThrough(o), "accuracy", "float[?,3]", "float[?,1]", "same shape");
+}
+
+// The rules on shapes no example model has: sequences of class scores, unknown class counts, and broadcasts
+// TensorFlow itself refuses.
+TEST(MetricShapesTest, ShapeRulesOnOtherShapes) {
+  auto check = [](const std::string& metric, tf::DType label_dtype, graph::PartialShape labels,
+                  graph::PartialShape predictions) {
+    auto m = MakeMetric(metric);
+    EXPECT_TRUE(m.ok()) << m.status();
+    return m.ok() ? (*m)->CheckShapes({label_dtype, std::move(labels)}, {tf::DType::kFloat, std::move(predictions)})
+                  : m.status();
+  };
+  const tf::DType i64 = tf::DType::kInt64, f32 = tf::DType::kFloat;
+  // Sparse metrics on [batch, time, classes]: indices [batch, time] or [batch, time, 1].
+  EXPECT_TRUE(check("sparse_categorical_crossentropy", i64, {-1, 5}, {-1, 5, 4}).ok());
+  EXPECT_TRUE(check("sparse_categorical_accuracy", i64, {-1, 5, 1}, {-1, 5, 4}).ok());
+  EXPECT_FALSE(check("sparse_categorical_crossentropy", i64, {-1, 6}, {-1, 5, 4}).ok());
+  EXPECT_TRUE(check("sparse_categorical_crossentropy", i64, {-1}, {-1, -1}).ok());  // classes unknown
+  // One-hot labels must match the class count where both are known.
+  EXPECT_TRUE(check("categorical_crossentropy", f32, {-1, -1}, {-1, 4}).ok());
+  EXPECT_FALSE(check("categorical_crossentropy", f32, {-1, 3}, {-1, 4}).ok());
+  // Broadcasts: within an example, both ways; mismatched known sizes are TensorFlow's build error.
+  EXPECT_TRUE(check("mean_squared_error", f32, {-1, 1}, {-1, 4}).ok());
+  EXPECT_TRUE(check("mean_squared_error", f32, {-1, 4}, {-1, 1}).ok());
+  absl::Status s = check("mean_squared_error", f32, {-1, 2}, {-1, 4});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("neither match nor broadcast"));
+  // Keras' alignment squeezes predictions [batch, 1] against labels [batch] (and labels [batch, 1] against
+  // predictions [batch]) before any rule.
+  EXPECT_TRUE(check("auc-roc", i64, {-1}, {-1, 1}).ok());
+  EXPECT_TRUE(check("binary_crossentropy_from_logits", i64, {-1, 1}, {-1}).ok());
+  // Unknown ranks cannot be checked: refused with the metric's name.
+  EXPECT_THAT(std::string(check("accuracy", i64, graph::PartialShape(), {-1}).message()), HasSubstr("`accuracy`"));
+}
+
+// The keras sample's own SavedModel: the shapes its traced prediction reaches the metrics with are the spec's
+// ([?] against int64 [?,1]), so the binary metrics run a round at batch size 3 and the class metrics are refused.
+TEST(MetricShapesTest, KerasFixtureModelTakesTheBinaryMetricsOnly) {
+  TB_REQUIRE_FIXTURE(dir, "keras/input/keras_model");
+  auto model = tf::LoadFunctionalModel(dir);
+  ASSERT_TRUE(model.ok()) << model.status();
+  ExpectRefused(*model, "sparse_categorical_crossentropy", "float[?]", "int64[?,1]", "class axis");
+  const std::vector<std::string> metrics = {"auc-roc", "binary_accuracy", "binary_crossentropy", "precision"};
+  auto program = BuildTrainingProcess(*model, Spec(metrics));
+  ASSERT_TRUE(program.ok()) << program.status();
+  runtime::data::SyntheticTaskSpec data;
+  const tf::TensorSpec& x = model->features[0];
+  data.inputs = {{"x", x.dtype, std::vector<int64_t>(x.shape.begin() + 1, x.shape.end())}};
+  data.label = {"y", tf::DType::kInt64, {1}};
+  auto examples = runtime::data::GenerateSyntheticExamples(data, 7, /*task_seed=*/1, /*example_seed=*/2);
+  ASSERT_TRUE(examples.ok()) << examples.status();
+  RoundHarness harness(*program);
+  auto r = harness.RunRound({*examples});
+  ASSERT_TRUE(r.ok()) << r.status();
+  for (const std::string& m : metrics) {
+    const float v = r->metrics.at("client_work/train/" + m).flat<float>()[0];
+    EXPECT_TRUE(v >= 0 && v <= (m == "binary_crossentropy" ? 20.0f : 1.0f)) << m << " = " << v;
+  }
+  // Seven examples in batches of 3, 3 and 1: binary accuracy counts each example once.
+  EXPECT_EQ(r->client_updates[0].at("update/0/binary_accuracy/1").flat<float>()[0], 7.0f);
 }
 
 }  // namespace
