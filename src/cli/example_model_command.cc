@@ -15,9 +15,10 @@ namespace {
 
 constexpr char kUsage[] =
     "taskbuilder example-model --kind=mlp|cnn --out=DIR [--seed=N]\n"
-    "  mlp (like the keras sample): [--input_dim=784] [--hidden_units=256]\n"
-    "      x float32[?,input_dim] -> Dense+ReLU -> Dense(2)+sigmoid -> softmax -> [:,0]; binary cross-entropy\n"
-    "      on int64 labels [?,1]\n"
+    "  mlp (like the keras sample): [--input_dim=784] [--hidden_units=256] [--keras_sample_head]\n"
+    "      x float32[?,input_dim] -> Dense+ReLU -> Dense(2) -> softmax -> [:,0]; binary cross-entropy on int64\n"
+    "      labels [?,1]. --keras_sample_head adds the sample's sigmoid after Dense(2), which keeps the output in\n"
+    "      [0.27, 0.73] (the loss cannot fall below 0.31); without it the output spans (0, 1) and the model learns.\n"
     "  cnn (like the mnist sample): [--height=28] [--width=28] [--channels=1] [--kernel_size=5] [--filters1=32]\n"
     "      [--filters2=64] [--dense_units=512] [--classes=10]\n"
     "      x float32[?,h,w,c] -> (Conv2D+ReLU+MaxPool) x2 -> Reshape -> Dense+ReLU -> Dense+softmax; sparse\n"
@@ -30,7 +31,7 @@ int Fail(const std::string& message) {
 }
 
 int RunExampleModel(const Flags& flags) {
-  const std::set<std::string> mlp_flags = {"input_dim", "hidden_units"};
+  const std::set<std::string> mlp_flags = {"input_dim", "hidden_units", "keras_sample_head"};
   const std::set<std::string> cnn_flags = {"height", "width", "channels", "kernel_size", "filters1", "filters2",
                                            "dense_units", "classes"};
   std::set<std::string> known = {"kind", "out", "seed", "help", "quiet", "verbose"};
@@ -59,6 +60,7 @@ int RunExampleModel(const Flags& flags) {
     tf::MlpOptions o;
     o.input_dim = get("input_dim", o.input_dim);
     o.hidden_units = get("hidden_units", o.hidden_units);
+    o.keras_sample_head = flags.GetBool("keras_sample_head");
     o.seed = static_cast<uint32_t>(seed);
     if (!error.empty()) return Fail(error);
     model = tf::BuildMlpModel(o);
@@ -102,7 +104,7 @@ int RunExampleModel(const Flags& flags) {
 TB_REGISTER_COMMAND({.name = "example-model",
                      .summary = "Write an example TFF functional-model SavedModel (mlp like keras, cnn like mnist).",
                      .usage = kUsage,
-                     .bool_flags = {},
+                     .bool_flags = {"keras_sample_head"},
                      .run = &RunExampleModel});
 
 }  // namespace tb::cli

@@ -138,7 +138,7 @@ absl::StatusOr<FunctionalModel> BuildMlpModel(const MlpOptions& o) {
     std::vector<std::string> args;
     for (const TensorSpec& s : inputs) args.push_back(b.AddInput(s));
     std::string h = Dense(b, "example_model/first_dense_layer", args[4], args[0], args[1], "Relu");
-    h = Dense(b, "example_model/second_dense_layer", h, args[2], args[3], "Sigmoid");
+    h = Dense(b, "example_model/second_dense_layer", h, args[2], args[3], o.keras_sample_head ? "Sigmoid" : "");
     h = b.AddNode("example_model/softmax/Softmax", "Softmax", {h}, {{"T", TypeAttr(DType::kFloat)}});
     // [:, 0]
     const std::string begin = b.AddConst("example_model/strided_slice/stack", Tensor::FromVector<int32_t>({0, 0}));

@@ -2,6 +2,8 @@
 // loader; every FunctionDef is valid against TF's OpDefs; the output is deterministic.
 #include "tf/example_models.h"
 
+#include <algorithm>
+
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -87,6 +89,29 @@ TEST(ExampleModelsTest, DefaultMlpHasTheKerasFixtureShapes) {
   for (const auto& w : model->trainable_weights) shapes.push_back(w.tensor.shape());
   EXPECT_EQ(shapes, (std::vector<Shape>{{784, 256}, {256}, {256, 2}, {2}}));
   EXPECT_EQ(TffTypeToString(model->input_spec), "<float32[?,784],int64[?,1]>");
+}
+
+// The default head is linear logits -> softmax -> column 0, so the prediction can reach any p in (0, 1); the
+// keras sample's sigmoid head stays available for tests that need its exact structure.
+TEST(ExampleModelsTest, MlpHeadIsLogitsUnlessTheKerasSampleHeadIsAsked) {
+  auto ops_of = [](const FunctionalModel& m) {
+    std::vector<std::string> ops;
+    for (const auto& n : m.predict_training.function.node_def()) ops.push_back(n.op());
+    std::sort(ops.begin(), ops.end());
+    ops.erase(std::unique(ops.begin(), ops.end()), ops.end());
+    return ops;
+  };
+  auto plain = BuildMlpModel({.input_dim = 6, .hidden_units = 4});
+  auto keras = BuildMlpModel({.input_dim = 6, .hidden_units = 4, .keras_sample_head = true});
+  ASSERT_TRUE(plain.ok() && keras.ok());
+  EXPECT_THAT(ops_of(*plain), ::testing::ElementsAre("BiasAdd", "Const", "Identity", "MatMul", "Relu", "Softmax",
+                                                     "StridedSlice"));
+  EXPECT_THAT(ops_of(*keras), ::testing::ElementsAre("BiasAdd", "Const", "Identity", "MatMul", "Relu", "Sigmoid",
+                                                     "Softmax", "StridedSlice"));
+  // Same weights either way: the head changes the graph, not the initialization.
+  for (size_t i = 0; i < plain->trainable_weights.size(); ++i) {
+    EXPECT_TRUE(plain->trainable_weights[i].tensor.Equals(keras->trainable_weights[i].tensor)) << i;
+  }
 }
 
 TEST(ExampleModelsTest, CnnRoundTripsThroughASavedModel) {
