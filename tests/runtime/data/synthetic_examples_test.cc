@@ -1,5 +1,6 @@
 #include "runtime/data/synthetic_examples.h"
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,65 @@ TEST(SyntheticExamplesTest, LabelsAreLearnable) {
     correct += (z > 0) == (y[i] == 1);
   }
   EXPECT_GT(correct, 450);
+}
+
+struct Labeled {
+  std::vector<float> x;  // [n, dims]
+  std::vector<int64_t> y;
+};
+
+Labeled Generate(int dims, int64_t n, uint64_t task_seed, uint64_t example_seed) {
+  SyntheticTaskSpec spec;
+  spec.inputs.push_back({"x", tf::DType::kFloat, {dims}});
+  spec.label = {"y", tf::DType::kInt64, {}};
+  auto examples = GenerateSyntheticExamples(spec, n, task_seed, example_seed);
+  EXPECT_TRUE(examples.ok());
+  ParseExampleSpec parse;
+  parse.dense.push_back({"x", tf::DType::kFloat, {dims}, {}});
+  parse.dense.push_back({"y", tf::DType::kInt64, {}, {}});
+  auto parsed = ParseExamples(*examples, parse);
+  EXPECT_TRUE(parsed.ok());
+  auto x = parsed->dense[0].flat<float>();
+  auto y = parsed->dense[1].flat<int64_t>();
+  return {std::vector<float>(x.begin(), x.end()), std::vector<int64_t>(y.begin(), y.end())};
+}
+
+// Fraction of `test` that a logistic regression fitted on `train` labels correctly.
+double FitAndScore(const Labeled& train, const Labeled& test, int dims) {
+  std::vector<double> w(dims + 1, 0.0);
+  const size_t n = train.y.size();
+  for (int epoch = 0; epoch < 300; ++epoch) {
+    std::vector<double> g(dims + 1, 0.0);
+    for (size_t i = 0; i < n; ++i) {
+      double z = w[dims];
+      for (int k = 0; k < dims; ++k) z += w[k] * (train.x[i * dims + k] - 0.5);
+      const double d = 1.0 / (1.0 + std::exp(-z)) - static_cast<double>(train.y[i]);
+      for (int k = 0; k < dims; ++k) g[k] += d * (train.x[i * dims + k] - 0.5);
+      g[dims] += d;
+    }
+    for (int k = 0; k <= dims; ++k) w[k] -= 20.0 * g[k] / static_cast<double>(n);
+  }
+  int correct = 0;
+  for (size_t i = 0; i < test.y.size(); ++i) {
+    double z = w[dims];
+    for (int k = 0; k < dims; ++k) z += w[k] * (test.x[i * dims + k] - 0.5);
+    correct += (z > 0) == (test.y[i] == 1);
+  }
+  return static_cast<double>(correct) / static_cast<double>(test.y.size());
+}
+
+// Federated learning needs one rule for the whole population: every client of a task (same task seed, its own
+// example seed) is labeled by the same teacher, so a rule learned from one client's examples labels another's;
+// a different task seed is a different rule.
+TEST(SyntheticExamplesTest, EveryClientOfATaskSharesTheRule) {
+  constexpr int kDims = 32;
+  const Labeled client_a = Generate(kDims, 1500, 42, 1);
+  const Labeled client_b = Generate(kDims, 500, 42, 2);
+  const Labeled other_task = Generate(kDims, 500, 43, 2);
+  EXPECT_EQ(client_b.x, other_task.x);  // same example seed, same features: only the teacher differs
+  EXPECT_GT(FitAndScore(client_a, client_a, kDims), 0.95);
+  EXPECT_GT(FitAndScore(client_a, client_b, kDims), 0.9);
+  EXPECT_LT(FitAndScore(client_a, other_task, kDims), 0.8);
 }
 
 TEST(SyntheticExamplesTest, MultiClassIntAndFloatLabels) {
