@@ -141,6 +141,35 @@ void CopyElements(const tf::Tensor& src, int64_t src_off, tf::Tensor& dst, int64
 
 bool IsMovable(tf::DType dtype) { return dtype == tf::DType::kString || tf::DTypeSize(dtype) > 0; }
 
+namespace {
+
+// Moves the elements of a (merged) permutation: the output is written contiguously, the innermost output axis in a
+// tight typed loop, the outer axes by an odometer over the input strides.
+template <typename T>
+void PermuteElements(const T* src, T* dst, const std::vector<int64_t>& dims, const std::vector<int64_t>& step) {
+  const int r = static_cast<int>(dims.size());
+  const int64_t inner = dims[r - 1], inner_step = step[r - 1];
+  int64_t outer = 1;
+  for (int k = 0; k + 1 < r; ++k) outer *= dims[k];
+  std::vector<int64_t> idx(r, 0);
+  int64_t off = 0;
+  for (int64_t o = 0; o < outer; ++o, dst += inner) {
+    if (inner_step == 1) {
+      std::copy(src + off, src + off + inner, dst);
+    } else {
+      for (int64_t j = 0; j < inner; ++j) dst[j] = src[off + j * inner_step];
+    }
+    for (int k = r - 2; k >= 0; --k) {
+      off += step[k];
+      if (++idx[k] < dims[k]) break;
+      off -= step[k] * dims[k];
+      idx[k] = 0;
+    }
+  }
+}
+
+}  // namespace
+
 absl::StatusOr<tf::Tensor> TransposeTensor(const KernelContext& ctx, const tf::Tensor& in,
                                            const std::vector<int>& perm) {
   const int r = in.rank();
@@ -154,7 +183,8 @@ absl::StatusOr<tf::Tensor> TransposeTensor(const KernelContext& ctx, const tf::T
     seen[perm[i]] = true;
     out_shape[i] = in.dim(perm[i]);
   }
-  TB_ASSIGN_OR_RETURN(tf::Tensor out, ctx.Allocate(in.dtype(), out_shape));
+  // Every element is written below (strings are default-constructed either way).
+  TB_ASSIGN_OR_RETURN(tf::Tensor out, ctx.AllocateUninitialized(in.dtype(), out_shape));
   const int64_t n = in.num_elements();
   if (n == 0) return out;
   std::vector<int64_t> in_strides(r);
@@ -163,26 +193,26 @@ absl::StatusOr<tf::Tensor> TransposeTensor(const KernelContext& ctx, const tf::T
     in_strides[k] = s;
     s *= in.dim(k);
   }
-  // Output walks contiguously; the input offset follows the permuted strides.
-  std::vector<int64_t> step(r);
-  for (int i = 0; i < r; ++i) step[i] = in_strides[perm[i]];
-  std::vector<int64_t> idx(r, 0);
-  auto walk = [&](auto copy) {
-    int64_t off = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      copy(i, off);
-      for (int k = r - 1; k >= 0; --k) {
-        off += step[k];
-        if (++idx[k] < out_shape[k]) break;
-        off -= step[k] * out_shape[k];
-        idx[k] = 0;
-      }
+  // Merge output axes that stay adjacent in the input (perm[i+1] == perm[i] + 1) and drop size-1 axes: [O,H,W,I]
+  // -> [H,W,I,O] is a 2-D transpose of [O, H·W·I]. Each merged axis keeps the input stride of its innermost part.
+  std::vector<int64_t> dims, step;
+  for (int i = 0; i < r; ++i) {
+    if (out_shape[i] == 1) continue;
+    const int64_t stride = in_strides[perm[i]];
+    if (!dims.empty() && step.back() == stride * out_shape[i]) {
+      dims.back() *= out_shape[i];
+      step.back() = stride;
+    } else {
+      dims.push_back(out_shape[i]);
+      step.push_back(stride);
     }
-  };
+  }
+  if (dims.empty()) {  // a single element
+    dims.push_back(1);
+    step.push_back(1);
+  }
   if (in.dtype() == tf::DType::kString) {
-    auto src = in.flat<std::string>();
-    auto dst = out.flat<std::string>();
-    walk([&](int64_t i, int64_t off) { dst[i] = src[off]; });
+    PermuteElements(in.flat<std::string>().data(), out.flat<std::string>().data(), dims, step);
     return out;
   }
   const size_t es = tf::DTypeSize(in.dtype());
@@ -190,9 +220,17 @@ absl::StatusOr<tf::Tensor> TransposeTensor(const KernelContext& ctx, const tf::T
   const char* src = in.bytes().data();
   char* dst = out.mutable_bytes();
   switch (es) {
-    case 4: walk([&](int64_t i, int64_t off) { std::memcpy(dst + 4 * i, src + 4 * off, 4); }); break;
-    case 8: walk([&](int64_t i, int64_t off) { std::memcpy(dst + 8 * i, src + 8 * off, 8); }); break;
-    default: walk([&](int64_t i, int64_t off) { std::memcpy(dst + es * i, src + es * off, es); }); break;
+    case 1: PermuteElements(reinterpret_cast<const uint8_t*>(src), reinterpret_cast<uint8_t*>(dst), dims, step); break;
+    case 2: PermuteElements(reinterpret_cast<const uint16_t*>(src), reinterpret_cast<uint16_t*>(dst), dims, step); break;
+    case 4: PermuteElements(reinterpret_cast<const uint32_t*>(src), reinterpret_cast<uint32_t*>(dst), dims, step); break;
+    case 8: PermuteElements(reinterpret_cast<const uint64_t*>(src), reinterpret_cast<uint64_t*>(dst), dims, step); break;
+    default: {
+      // Wider elements (complex128): permute element indices, then copy.
+      std::vector<int64_t> index(static_cast<size_t>(n)), from(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) index[i] = i;
+      PermuteElements(index.data(), from.data(), dims, step);
+      for (int64_t i = 0; i < n; ++i) std::memcpy(dst + es * i, src + es * from[i], es);
+    }
   }
   return out;
 }

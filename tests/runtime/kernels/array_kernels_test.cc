@@ -1,4 +1,8 @@
 // Shape, creation, slicing, gathering, joining and selection kernels against hand-computed values.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "tests/runtime/kernels/kernel_test_util.h"
 
 namespace tb::runtime {
@@ -51,6 +55,120 @@ TEST(ArrayKernelsTest, Reshapes) {
   auto st = Out("Transpose", {}, {s, I32({1, 0})});
   ASSERT_EQ(st.shape(), (tf::Shape{1, 2}));
   EXPECT_EQ(st.flat<std::string>()[1], "b");
+}
+
+// Every permutation of rank-4 tensors (with size-1 axes, which the kernel drops, and axes it merges), checked
+// element by element against index arithmetic, for 1-, 4- and 8-byte elements and strings.
+TEST(ArrayKernelsTest, TransposeMatchesIndexArithmetic) {
+  for (const tf::Shape& shape : {tf::Shape{2, 3, 4, 5}, tf::Shape{3, 1, 4, 2}, tf::Shape{1, 5, 1, 3}}) {
+    const int64_t n = shape[0] * shape[1] * shape[2] * shape[3];
+    std::vector<int64_t> values(n);
+    for (int64_t i = 0; i < n; ++i) values[i] = 1000 + i;
+    tf::Tensor i64 = V<int64_t>(values, shape);
+    tf::Tensor f32(DType::kFloat, shape), u8(DType::kUInt8, shape), str(DType::kString, shape);
+    for (int64_t i = 0; i < n; ++i) {
+      f32.flat<float>()[i] = static_cast<float>(i) * 0.5f;
+      u8.flat<uint8_t>()[i] = static_cast<uint8_t>(i * 7);
+      str.flat<std::string>()[i] = std::to_string(i);
+    }
+    std::vector<int32_t> perm = {0, 1, 2, 3};
+    do {
+      SCOPED_TRACE(::testing::Message() << tf::ShapeToString(shape) << " perm " << perm[0] << perm[1] << perm[2]
+                                        << perm[3]);
+      tf::Shape out_shape(4);
+      for (int k = 0; k < 4; ++k) out_shape[k] = shape[perm[k]];
+      // want[o] = in[i] where i's coordinate along axis perm[k] is o's coordinate along k.
+      std::vector<int64_t> from(n);
+      int64_t in_strides[4] = {shape[1] * shape[2] * shape[3], shape[2] * shape[3], shape[3], 1};
+      for (int64_t o = 0; o < n; ++o) {
+        int64_t rest = o, off = 0;
+        for (int k = 3; k >= 0; --k) {
+          off += (rest % out_shape[k]) * in_strides[perm[k]];
+          rest /= out_shape[k];
+        }
+        from[o] = off;
+      }
+      std::vector<int64_t> want_i64(n);
+      std::vector<float> want_f32(n);
+      for (int64_t o = 0; o < n; ++o) {
+        want_i64[o] = values[from[o]];
+        want_f32[o] = f32.flat<float>()[from[o]];
+      }
+      ExpectNear<int64_t>(Out("Transpose", {}, {i64, I32(perm)}), want_i64, out_shape);
+      ExpectNear<float>(Out("Transpose", {}, {f32, I32(perm)}), want_f32, out_shape, 0.0);
+      tf::Tensor got_u8 = Out("Transpose", {}, {u8, I32(perm)});
+      tf::Tensor got_str = Out("Transpose", {}, {str, I32(perm)});
+      ASSERT_EQ(got_u8.shape(), out_shape);
+      ASSERT_EQ(got_str.shape(), out_shape);
+      for (int64_t o = 0; o < n; ++o) {
+        ASSERT_EQ(got_u8.flat<uint8_t>()[o], u8.flat<uint8_t>()[from[o]]) << o;
+        ASSERT_EQ(got_str.flat<std::string>()[o], std::to_string(from[o])) << o;
+      }
+    } while (std::next_permutation(perm.begin(), perm.end()));
+  }
+}
+
+// SelectV2's fast forms (operands of the output's shape or single elements) and its general broadcast agree with
+// numpy's rule; Select (v1) with an elementwise condition too.
+TEST(ArrayKernelsTest, SelectBroadcastForms) {
+  auto cond = V<bool>({true, false, false, true, true, false}, {2, 3});
+  auto t = F({1, 2, 3, 4, 5, 6}, {2, 3});
+  auto e = F({-1, -2, -3, -4, -5, -6}, {2, 3});
+  ExpectNear<float>(Out("SelectV2", {}, {cond, t, e}), {1, -2, -3, 4, 5, -6}, {2, 3});
+  ExpectNear<float>(Out("Select", {}, {cond, t, e}), {1, -2, -3, 4, 5, -6}, {2, 3});
+  ExpectNear<float>(Out("SelectV2", {}, {cond, t, F({0}, {})}), {1, 0, 0, 4, 5, 0}, {2, 3});
+  ExpectNear<float>(Out("SelectV2", {}, {V<bool>({false}, {}), t, F({9}, {1, 1})}), {9, 9, 9, 9, 9, 9}, {2, 3});
+  // General broadcasting: a row condition against a column 't' and a scalar 'e'.
+  ExpectNear<float>(Out("SelectV2", {}, {V<bool>({true, false, true}, {3}), F({7, 8}, {2, 1}), F({0}, {})}),
+                    {7, 0, 7, 8, 0, 8}, {2, 3});
+  ExpectNear<int64_t>(Out("SelectV2", {}, {cond, V<int64_t>({1, 2, 3, 4, 5, 6}, {2, 3}), V<int64_t>({0}, {})}),
+                      {1, 0, 0, 4, 5, 0}, {2, 3});
+  tf::Tensor strs(DType::kString, {3});
+  strs.flat<std::string>()[0] = "a";
+  strs.flat<std::string>()[1] = "b";
+  strs.flat<std::string>()[2] = "c";
+  tf::Tensor got = Out("SelectV2", {}, {V<bool>({false, true, false}, {3}), strs, tf::Tensor::StringScalar("z")});
+  ASSERT_EQ(got.num_elements(), 3);
+  EXPECT_EQ(got.flat<std::string>()[0], "z");
+  EXPECT_EQ(got.flat<std::string>()[1], "b");
+  EXPECT_FALSE(RunOp("SelectV2", {}, {V<bool>({true, false}, {2}), t, e}).ok());
+  EXPECT_EQ(Out("SelectV2", {}, {V<bool>({}, {0, 3}), F({1, 2, 3}, {3}), F({0}, {})}).shape(), (tf::Shape{0, 3}));
+
+  // Rank-4 broadcasts like a max-pool gradient's (a window axis the value is broadcast along), against index
+  // arithmetic: out[i,j,k,l] = c[...] ? t[...] : e[...] with size-1 axes read at 0.
+  const tf::Shape out_shape = {3, 2, 4, 5};
+  const std::vector<std::vector<tf::Shape>> cases = {
+      {out_shape, {3, 2, 4, 1}, {}}, {{2, 1, 5}, {3, 1, 4, 5}, {1, 2, 1, 1}}, {{3, 2, 4, 5}, {5}, {4, 5}}};
+  for (const auto& shapes : cases) {
+    const tf::Shape& cs = shapes[0];
+    auto fill = [](const tf::Shape& shape, float base) {
+      tf::Tensor x(DType::kFloat, shape);
+      for (int64_t i = 0; i < x.num_elements(); ++i) x.flat<float>()[i] = base + static_cast<float>(i);
+      return x;
+    };
+    tf::Tensor c(DType::kBool, cs);
+    for (int64_t i = 0; i < c.num_elements(); ++i) c.flat<bool>()[i] = (i * 7) % 3 == 0;
+    const tf::Tensor tv = fill(shapes[1], 100);
+    const tf::Tensor ev = fill(shapes[2], -100);
+    auto at = [&](const tf::Tensor& x, const int64_t* coord) {
+      int64_t off = 0;
+      const int pad = 4 - x.rank();
+      for (int k = 0; k < x.rank(); ++k) off = off * x.dim(k) + (x.dim(k) == 1 ? 0 : coord[pad + k]);
+      return off;
+    };
+    std::vector<float> want;
+    int64_t coord[4];
+    for (coord[0] = 0; coord[0] < 3; ++coord[0]) {
+      for (coord[1] = 0; coord[1] < 2; ++coord[1]) {
+        for (coord[2] = 0; coord[2] < 4; ++coord[2]) {
+          for (coord[3] = 0; coord[3] < 5; ++coord[3]) {
+            want.push_back(c.flat<bool>()[at(c, coord)] ? tv.flat<float>()[at(tv, coord)] : ev.flat<float>()[at(ev, coord)]);
+          }
+        }
+      }
+    }
+    ExpectNear<float>(Out("SelectV2", {}, {c, tv, ev}), want, out_shape, 0.0);
+  }
 }
 
 TEST(ArrayKernelsTest, JoinAndSplit) {
