@@ -83,7 +83,8 @@ absl::Status Loop(KernelContext& ctx) {
       if (v == 0) return ctx.Error("Integer division by zero");
     }
   }
-  TB_ASSIGN_OR_RETURN(tf::Tensor out, ctx.Allocate(tf::DTypeOf<T>(), bc.output_shape()));
+  // Every element is written below (one row at a time).
+  TB_ASSIGN_OR_RETURN(tf::Tensor out, ctx.AllocateUninitialized(tf::DTypeOf<T>(), bc.output_shape()));
   const T* pa = a.flat<T>().data();
   const T* pb = b.flat<T>().data();
   T* po = out.flat<T>().data();

@@ -125,7 +125,8 @@ absl::Status Conv2D(KernelContext& ctx) {
   TB_ASSIGN_OR_RETURN(ConvGeometry g, Geometry(ctx, x.shape(), f.shape()));
   return DispatchFloat(ctx, x.dtype(), [&](auto tag) -> absl::Status {
     using T = typename decltype(tag)::type;
-    TB_ASSIGN_OR_RETURN(tf::Tensor y, ctx.Allocate(x.dtype(), {g.n, g.oh, g.ow, g.o}));
+    // Each image's rows are assigned by the GEMM below.
+    TB_ASSIGN_OR_RETURN(tf::Tensor y, ctx.AllocateUninitialized(x.dtype(), {g.n, g.oh, g.ow, g.o}));
     std::vector<T> cols(static_cast<size_t>(g.oh * g.ow * g.patch()));
     Eigen::Map<const Mat<T>> W(f.flat<T>().data(), g.patch(), g.o);
     for (int64_t b = 0; b < g.n && g.oh * g.ow > 0; ++b) {

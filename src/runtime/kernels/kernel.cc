@@ -91,6 +91,12 @@ absl::StatusOr<tf::Tensor> KernelContext::Allocate(tf::DType dtype, const tf::Sh
   return t;
 }
 
+absl::StatusOr<tf::Tensor> KernelContext::AllocateUninitialized(tf::DType dtype, const tf::Shape& shape) const {
+  auto t = tf::Tensor::CreateUninitialized(dtype, shape);
+  if (!t.ok()) return Annotate(t.status());
+  return t;
+}
+
 void KernelContext::set_output(int i, tf::Tensor t) {
   if (i < 0) return;
   if (static_cast<size_t>(i) >= outputs_.size()) outputs_.resize(i + 1);

@@ -108,6 +108,9 @@ class KernelContext {
 
   // A zero-filled tensor, with the node named in the error when the size limit is hit.
   absl::StatusOr<tf::Tensor> Allocate(tf::DType dtype, const tf::Shape& shape) const;
+  // As Allocate, but fixed-size elements are left unspecified: only for kernels that write every element (zeroing
+  // a large output first costs a full memory pass).
+  absl::StatusOr<tf::Tensor> AllocateUninitialized(tf::DType dtype, const tf::Shape& shape) const;
 
   void set_output(int i, tf::Tensor t);
   std::vector<tf::Tensor>& outputs() { return outputs_; }

@@ -1,5 +1,6 @@
 #include "runtime/tflite/builtin_context.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -102,30 +103,45 @@ absl::StatusOr<tf::Tensor> BuiltinContext::RunTf1(std::string_view op, const gra
 
 namespace {
 
+// Index of the first element outside [lo, hi] (NaN is inside: TFLite's min/max clamp passes it through), or
+// size. Blocks without an early exit inside, so the compare loop vectorizes; every float output of an arithmetic
+// builtin goes through this.
 template <typename T>
-tf::Tensor ClampOrMap(tf::Tensor t, T lo, T hi, bool tanh_map) {
-  auto values = t.flat<T>();
-  bool change = false;
-  for (T v : values) {
-    if (tanh_map || v < lo || v > hi) {
-      change = true;
-      break;
+size_t FirstOutside(absl::Span<const T> v, T lo, T hi) {
+  constexpr size_t kBlock = 512;
+  for (size_t i = 0; i < v.size(); i += kBlock) {
+    const size_t end = std::min(v.size(), i + kBlock);
+    bool outside = false;
+    for (size_t j = i; j < end; ++j) outside |= (v[j] < lo) | (v[j] > hi);
+    if (!outside) continue;
+    for (size_t j = i; j < end; ++j) {
+      if (v[j] < lo || v[j] > hi) return j;
     }
   }
-  if (!change) return t;
-  tf::Tensor out = t.Clone();
-  for (T& v : out.flat<T>()) {
+  return v.size();
+}
+
+// The fused activation: values clamped to [lo, hi] (or tanh). `t` is returned as is when nothing changes;
+// otherwise the result is a new tensor (inputs may share `t`'s storage), written in one pass.
+template <typename T>
+tf::Tensor ClampOrMap(tf::Tensor t, T lo, T hi, bool tanh_map) {
+  auto in = static_cast<const tf::Tensor&>(t).flat<T>();
+  const size_t first = tanh_map ? 0 : FirstOutside(in, lo, hi);
+  if (first == in.size()) return t;
+  auto created = tf::Tensor::CreateUninitialized(t.dtype(), t.shape());  // same shape as a valid tensor: cannot fail
+  if (!created.ok()) return t;
+  tf::Tensor out = std::move(*created);
+  auto o = out.flat<T>();
+  std::copy(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(first), o.begin());
+  for (size_t i = first; i < in.size(); ++i) {
     if constexpr (std::is_floating_point_v<T>) {
       if (tanh_map) {
-        v = std::tanh(v);
+        o[i] = std::tanh(in[i]);
         continue;
       }
     }
-    if (v < lo) {
-      v = lo;
-    } else if (v > hi) {
-      v = hi;
-    }
+    const T v = in[i];
+    o[i] = v < lo ? lo : v > hi ? hi : v;
   }
   return out;
 }
