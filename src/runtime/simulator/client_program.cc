@@ -118,7 +118,6 @@ absl::StatusOr<std::unique_ptr<ClientProgram>> ClientProgram::Create(const plan:
     auto interp = tflite::Interpreter::Create(shared);
     if (!interp.ok()) return Annotate(interp.status(), "ClientOnlyPlan.tflite_graph");
     c->interpreter_ = std::move(*interp);
-    c->interpreter_->set_nonfinite_watch(true);
     return c;
   }
   if (p.graph().empty()) return absl::InvalidArgumentError("the ClientOnlyPlan has neither tflite_graph nor graph");
@@ -154,7 +153,7 @@ std::map<std::string, tflite::OpProfile> ClientProgram::profile() const {
 
 absl::StatusOr<ClientRunResult> ClientProgram::Run(std::shared_ptr<const std::vector<std::string>> examples,
                                                    const std::string& input_checkpoint,
-                                                   const std::string& output_checkpoint) {
+                                                   const std::string& output_checkpoint, bool locate_nonfinite) {
   tf::Tensor records(tf::DType::kString, {static_cast<int64_t>(examples->size())});
   auto flat = records.flat<std::string>();
   for (size_t i = 0; i < examples->size(); ++i) flat[i] = (*examples)[i];
@@ -165,6 +164,7 @@ absl::StatusOr<ClientRunResult> ClientProgram::Run(std::shared_ptr<const std::ve
     KernelEnv env;
     env.resources = &resources;
     interpreter_->set_env(env);
+    interpreter_->set_nonfinite_watch(locate_nonfinite);
     interpreter_->ResetNonFiniteWatch();
     auto out = interpreter_->InvokeMain({{spec_.dataset_token_tensor_name(), tf::Tensor::StringScalar(kToken)},
                                          {input_name_, tf::Tensor::StringScalar(input_checkpoint)},

@@ -23,7 +23,7 @@ namespace tb::runtime::simulator {
 namespace plan = ::google::internal::federated::plan;
 
 struct ClientRunResult {
-  // Where the first NaN/inf appeared inside the program (TFLite programs only), if anywhere.
+  // With `locate_nonfinite`: where the first NaN/inf appeared inside the program (TFLite programs only), if anywhere.
   std::optional<std::string> first_nonfinite;
 };
 
@@ -32,8 +32,11 @@ class ClientProgram {
   static absl::StatusOr<std::unique_ptr<ClientProgram>> Create(const plan::ClientOnlyPlan& plan);
 
   // Runs the program for one client. `examples` are serialized tf.Examples served to its ExternalDataset.
+  // `locate_nonfinite` checks every operator's outputs for NaN/inf (a full pass over each, ~10% of a run), so it is
+  // meant for re-running a client whose update was found non-finite: the program is deterministic in its inputs.
   absl::StatusOr<ClientRunResult> Run(std::shared_ptr<const std::vector<std::string>> examples,
-                                      const std::string& input_checkpoint, const std::string& output_checkpoint);
+                                      const std::string& input_checkpoint, const std::string& output_checkpoint,
+                                      bool locate_nonfinite = false);
 
   bool is_tflite() const { return interpreter_ != nullptr; }
   // TFLite programs: builtins, Flex ops and runtime versions.

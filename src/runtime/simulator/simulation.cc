@@ -276,9 +276,14 @@ absl::StatusOr<RoundReport> Simulation::RunRound(int round, const ProgressFn& pr
     double norm2 = 0;
     for (const auto& t : *tensors) {
       if (auto bad = FirstBadValue(t.tensor); bad.has_value() && !cr.nonfinite.has_value()) {
-        cr.nonfinite = absl::StrCat("tensor '", t.name, "' ", *bad,
-                                    run->first_nonfinite ? absl::StrCat("; first NaN/inf at ", *run->first_nonfinite)
-                                                         : std::string());
+        cr.nonfinite = absl::StrCat("tensor '", t.name, "' ", *bad);
+        // Name the operator: run the same client again with every operator's outputs checked.
+        if (client_->is_tflite()) {
+          auto located = client_->Run(client_examples_[c], client_ckpt, update + ".locate", /*locate_nonfinite=*/true);
+          if (located.ok() && located->first_nonfinite.has_value()) {
+            absl::StrAppend(&*cr.nonfinite, "; first NaN/inf at ", *located->first_nonfinite);
+          }
+        }
       }
       if (IsDelta(t, has_group) && t.tensor.dtype() == tf::DType::kFloat) {
         for (float v : t.tensor.flat<float>()) norm2 += static_cast<double>(v) * v;
