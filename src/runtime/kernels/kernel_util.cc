@@ -144,22 +144,38 @@ bool IsMovable(tf::DType dtype) { return dtype == tf::DType::kString || tf::DTyp
 namespace {
 
 // Moves the elements of a (merged) permutation: the output is written contiguously, the innermost output axis in a
-// tight typed loop, the outer axes by an odometer over the input strides.
+// tight typed loop, the outer axes by an odometer over the input strides. When the innermost output axis is strided
+// in the input and the one before it is the input's contiguous axis (a matrix transpose, possibly batched), the
+// last two axes are moved in 32×32 tiles instead, so neither side walks memory a whole row apart per element.
 template <typename T>
 void PermuteElements(const T* src, T* dst, const std::vector<int64_t>& dims, const std::vector<int64_t>& step) {
   const int r = static_cast<int>(dims.size());
-  const int64_t inner = dims[r - 1], inner_step = step[r - 1];
-  int64_t outer = 1;
-  for (int k = 0; k + 1 < r; ++k) outer *= dims[k];
+  const bool tiled = r >= 2 && step[r - 1] != 1 && step[r - 2] == 1;
+  const int block_axes = tiled ? 2 : 1;  // axes moved per odometer step
+  int64_t block = 1, outer = 1;
+  for (int k = 0; k < r; ++k) (k >= r - block_axes ? block : outer) *= dims[k];
   std::vector<int64_t> idx(r, 0);
   int64_t off = 0;
-  for (int64_t o = 0; o < outer; ++o, dst += inner) {
-    if (inner_step == 1) {
-      std::copy(src + off, src + off + inner, dst);
+  for (int64_t o = 0; o < outer; ++o, dst += block) {
+    if (tiled) {
+      constexpr int64_t kTile = 32;
+      const int64_t rows = dims[r - 2], cols = dims[r - 1], col_step = step[r - 1];
+      for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
+        const int64_t r1 = std::min(rows, r0 + kTile);
+        for (int64_t c0 = 0; c0 < cols; c0 += kTile) {
+          const int64_t c1 = std::min(cols, c0 + kTile);
+          for (int64_t c = c0; c < c1; ++c) {
+            const T* in = src + off + c * col_step;
+            for (int64_t i = r0; i < r1; ++i) dst[i * cols + c] = in[i];
+          }
+        }
+      }
+    } else if (step[r - 1] == 1) {
+      std::copy(src + off, src + off + block, dst);
     } else {
-      for (int64_t j = 0; j < inner; ++j) dst[j] = src[off + j * inner_step];
+      for (int64_t j = 0; j < block; ++j) dst[j] = src[off + j * step[r - 1]];
     }
-    for (int k = r - 2; k >= 0; --k) {
+    for (int k = r - block_axes - 1; k >= 0; --k) {
       off += step[k];
       if (++idx[k] < dims[k]) break;
       off -= step[k] * dims[k];

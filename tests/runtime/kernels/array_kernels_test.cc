@@ -57,10 +57,12 @@ TEST(ArrayKernelsTest, Reshapes) {
   EXPECT_EQ(st.flat<std::string>()[1], "b");
 }
 
-// Every permutation of rank-4 tensors (with size-1 axes, which the kernel drops, and axes it merges), checked
-// element by element against index arithmetic, for 1-, 4- and 8-byte elements and strings.
+// Every permutation of rank-4 tensors (with size-1 axes, which the kernel drops, axes it merges, and matrices
+// larger than its 32x32 tiles), checked element by element against index arithmetic, for 1-, 4- and 8-byte
+// elements and strings.
 TEST(ArrayKernelsTest, TransposeMatchesIndexArithmetic) {
-  for (const tf::Shape& shape : {tf::Shape{2, 3, 4, 5}, tf::Shape{3, 1, 4, 2}, tf::Shape{1, 5, 1, 3}}) {
+  for (const tf::Shape& shape :
+       {tf::Shape{2, 3, 4, 5}, tf::Shape{3, 1, 4, 2}, tf::Shape{1, 5, 1, 3}, tf::Shape{2, 70, 1, 45}}) {
     const int64_t n = shape[0] * shape[1] * shape[2] * shape[3];
     std::vector<int64_t> values(n);
     for (int64_t i = 0; i < n; ++i) values[i] = 1000 + i;
