@@ -1,10 +1,7 @@
 #include "http/client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
-#include <mutex>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -12,14 +9,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "http/curl_library.h"
 
 namespace tb::http {
 namespace {
-
-void GlobalInitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Transfer {
   Response* response;
@@ -76,56 +69,57 @@ std::string Response::Header(std::string_view name) const {
   return found;
 }
 
-Client::Client(ClientOptions options) : options_(std::move(options)) { GlobalInitOnce(); }
+Client::Client(ClientOptions options) : options_(std::move(options)) {}
 
 absl::StatusOr<Response> Client::Send(const Request& request) const {
-  CURL* curl = curl_easy_init();
+  TB_ASSIGN_OR_RETURN(const CurlLibrary* lib, LoadCurlLibrary());
+  CURL* curl = lib->easy_init();
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
   Response response;
   Transfer transfer{&response, options_.max_response_bytes};
   curl_slist* header_list = nullptr;
   for (const auto& [k, v] : request.headers) {
-    header_list = curl_slist_append(header_list, absl::StrCat(k, ": ", v).c_str());
+    header_list = lib->slist_append(header_list, absl::StrCat(k, ": ", v).c_str());
   }
   // libcurl adds "Expect: 100-continue" to large POSTs, which costs a round trip against servers that ignore it.
-  header_list = curl_slist_append(header_list, "Expect:");
+  header_list = lib->slist_append(header_list, "Expect:");
 
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, options_.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  lib->easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  lib->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  lib->easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+  lib->easy_setopt(curl, CURLOPT_FOLLOWLOCATION, options_.follow_redirects ? 1L : 0L);
+  lib->easy_setopt(curl, CURLOPT_MAXREDIRS, 5L);
+  lib->easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
+  lib->easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
+  lib->easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  lib->easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
+  lib->easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  if (!options_.ca_file.empty()) lib->easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   if (request.method == "GET") {
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    lib->easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    lib->easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    lib->easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.method != "DELETE" || !request.body.empty()) {
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      lib->easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      lib->easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
     }
   }
 
-  const CURLcode rc = curl_easy_perform(curl);
+  const CURLcode rc = lib->easy_perform(curl);
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(header_list);
-  curl_easy_cleanup(curl);
+  lib->easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  lib->slist_free_all(header_list);
+  lib->easy_cleanup(curl);
 
   if (transfer.too_large) {
     return absl::UnavailableError(absl::StrCat(request.url, ": response larger than ", options_.max_response_bytes,
                                                " bytes"));
   }
   if (rc != CURLE_OK) {
-    const std::string msg = absl::StrCat(request.url, ": ", curl_easy_strerror(rc));
+    const std::string msg = absl::StrCat(request.url, ": ", lib->easy_strerror(rc));
     if (rc == CURLE_OPERATION_TIMEDOUT) return absl::DeadlineExceededError(msg);
     return absl::UnavailableError(msg);
   }

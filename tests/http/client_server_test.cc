@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <future>
 #include <string>
 #include <thread>
@@ -80,6 +81,32 @@ TEST(HttpTest, EchoRoundTripWithQueryHeadersAndBinaryBody) {
   EXPECT_EQ(resp->Header("X-Key"), "a b");
   EXPECT_EQ(resp->Header("X-Header"), "yes");
   EXPECT_EQ(resp->Header("Content-Type"), "application/octet-stream");
+}
+
+// Whether this process has libcurl mapped (http/curl_library.h: it is loaded on the first request, not at start).
+bool LibcurlIsMapped() {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    if (line.find("libcurl") != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(HttpTest, LibcurlIsLoadedByTheFirstRequestNotAtStartUp) {
+  // In a fresh process (a death-test child re-executes this binary), so earlier tests' requests do not count.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        auto server = Server::Start({.address = "127.0.0.1"}, Echo);
+        if (!server.ok()) std::exit(2);
+        Client client;
+        if (LibcurlIsMapped()) std::exit(3);  // linked or loaded before any request
+        auto resp = client.Send({.method = "GET", .url = Url(**server, "/x")});
+        if (!resp.ok() || resp->status != 200) std::exit(4);
+        std::exit(LibcurlIsMapped() ? 0 : 5);
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 TEST(HttpTest, HeadHasLengthButNoBody) {
