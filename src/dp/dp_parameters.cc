@@ -128,7 +128,14 @@ absl::StatusOr<DpParameters> DeriveDpParameters(const odp::TaskConfig& config, c
     out.calibrated = true;
   } else {
     auto eps = NoiseToEpsilon(params, noise);
-    if (!eps.ok()) return CannotAccount(eps.status());
+    if (!eps.ok() && !flags.skip_dp_check()) return CannotAccount(eps.status());
+    if (!eps.ok()) {
+      // The user asked not to be held to ε; a noise multiplier too small for the accountant's bounds (ε is then
+      // enormous) must not stop the build either. ε is reported as unbounded.
+      TB_LOG(WARNING) << "skip_dp_check: epsilon not computed (" << eps.status().message()
+                      << "); reporting it as unbounded";
+      eps = INFINITY;
+    }
     out.epsilon = *eps;
     out.achieved_epsilon = *eps;
     if (!flags.skip_dp_check() && *eps > target) return absl::InvalidArgumentError(kNotPrivateEnough);

@@ -209,6 +209,13 @@ TEST(DpParametersTest, RejectsWhatCrashedTheOriginal) {
   c = Good();
   c.mutable_differential_privacy()->set_noise_multiplier(1e-6);
   EXPECT_EQ(message(c).rfind("[Invalid task config]: differential_privacy setup cannot be accounted for: ", 0), 0u);
+  // skip_dp_check builds anyway; ε is unbounded rather than an error (σ = 0.01 is beyond the accountant's bounds).
+  c.mutable_differential_privacy()->set_noise_multiplier(0.01);
+  EXPECT_EQ(message(c).rfind("[Invalid task config]: differential_privacy setup cannot be accounted for: ", 0), 0u);
+  auto unbounded = DeriveDpParameters(c, skip);
+  ASSERT_TRUE(unbounded.ok()) << unbounded.status();
+  EXPECT_EQ(unbounded->epsilon, INFINITY);
+  EXPECT_EQ(unbounded->noise_multiplier, 0.01);
 
   // Zero rounds with a noise multiplier: ε = 0, no error.
   c = Good();
