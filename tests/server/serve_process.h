@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -23,11 +24,22 @@ class ServeProcess {
     options.env = std::move(env);
     options.env.emplace("TASKBUILDER_HOME", home_.path());
     process_ = std::make_unique<Subprocess>(std::move(options));
-    ready_ = WaitForPort(port_, std::chrono::seconds(20));
+    // The port accepts connections a moment before serve logs what it serves and "listening on": tests that read
+    // the log wait for that line too.
+    ready_ = WaitForPort(port_, std::chrono::seconds(20)) && WaitForLogLine("listening on", std::chrono::seconds(20));
     EXPECT_TRUE(ready_) << "taskbuilder serve did not start: " << process_->Stderr();
   }
 
   bool ready() const { return ready_; }
+  // Polls the server's stderr until it contains `text`.
+  bool WaitForLogLine(const std::string& text, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (process_->Stderr().find(text) == std::string::npos) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
   int port() const { return port_; }
   std::string Url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   Subprocess& process() { return *process_; }
