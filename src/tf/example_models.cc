@@ -53,16 +53,6 @@ TensorSpec Spec(std::string name, DType dtype, std::vector<int64_t> shape) {
 // Weight argument names as TF traces them: model_weights, model_weights_1, ...
 std::string WeightArg(size_t i) { return i == 0 ? "model_weights" : absl::StrCat("model_weights_", i); }
 
-ModelFunction Finish(tensorflow::FunctionDef f, std::vector<TensorSpec> inputs, std::vector<TensorSpec> outputs) {
-  ModelFunction mf;
-  mf.function = std::move(f);
-  mf.entry = mf.function.signature().name();
-  mf.call_chain = {mf.entry};
-  mf.inputs = std::move(inputs);
-  mf.outputs = std::move(outputs);
-  return mf;
-}
-
 // Adds Dense: MatMul + BiasAdd (+ activation) under `scope`; returns the output reference.
 std::string Dense(FunctionBuilder& b, const std::string& scope, const std::string& x, const std::string& kernel,
                   const std::string& bias, const std::string& activation) {
@@ -85,9 +75,9 @@ absl::StatusOr<FunctionalModel> Assemble(std::vector<NamedTensor> weights, Tenso
   TB_ASSIGN_OR_RETURN(auto pi, predict_inference.Build());
   TB_ASSIGN_OR_RETURN(auto l, loss.Build());
   TensorSpec loss_out = Spec("identity", DType::kFloat, {});
-  m.predict_training = Finish(std::move(pt), predict_inputs, {prediction});
-  m.predict_inference = Finish(std::move(pi), predict_inputs, {prediction});
-  m.loss = Finish(std::move(l), loss_inputs, {loss_out});
+  m.predict_training = ModelFunction::FromBody(std::move(pt), predict_inputs, {prediction});
+  m.predict_inference = ModelFunction::FromBody(std::move(pi), predict_inputs, {prediction});
+  m.loss = ModelFunction::FromBody(std::move(l), loss_inputs, {loss_out});
   for (const ModelFunction* f : {&m.predict_inference, &m.predict_training, &m.loss}) *m.library.add_function() = f->function;
   std::sort(m.library.mutable_function()->begin(), m.library.mutable_function()->end(),
             [](const auto& a, const auto& b) { return a.signature().name() < b.signature().name(); });

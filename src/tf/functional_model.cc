@@ -599,6 +599,17 @@ absl::StatusOr<FunctionalModel> Loader::Load() {
 
 }  // namespace
 
+ModelFunction ModelFunction::FromBody(tensorflow::FunctionDef body, std::vector<TensorSpec> inputs,
+                                      std::vector<TensorSpec> outputs) {
+  ModelFunction mf;
+  mf.function = std::move(body);
+  mf.entry = mf.function.signature().name();
+  mf.call_chain = {mf.entry};
+  mf.inputs = std::move(inputs);
+  mf.outputs = std::move(outputs);
+  return mf;
+}
+
 const tensorflow::FunctionDef* FunctionalModel::FindFunction(std::string_view name) const {
   for (const auto& f : library.function()) {
     if (f.signature().name() == name) return &f;

@@ -35,6 +35,10 @@ struct ModelFunction {
   std::vector<TensorSpec> outputs;
 
   const std::string& name() const { return function.signature().name(); }
+
+  // A body that is its own entry (no forwarding functions), as models built natively have.
+  static ModelFunction FromBody(tensorflow::FunctionDef body, std::vector<TensorSpec> inputs,
+                                std::vector<TensorSpec> outputs);
 };
 
 struct FunctionalModel {
