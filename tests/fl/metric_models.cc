@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "base/status_macros.h"
+#include "gtest/gtest.h"
 #include "runtime/data/example.h"
+#include "tf/example_models.h"
 #include "tf/function_builder.h"
 #include "tf/tensor_spec.h"
 
@@ -14,17 +16,6 @@ std::vector<int64_t> Batched(const std::vector<int64_t>& per_example) {
   std::vector<int64_t> out = {-1};
   out.insert(out.end(), per_example.begin(), per_example.end());
   return out;
-}
-
-tf::ModelFunction Finish(tensorflow::FunctionDef f, std::vector<tf::TensorSpec> inputs,
-                         std::vector<tf::TensorSpec> outputs) {
-  tf::ModelFunction mf;
-  mf.function = std::move(f);
-  mf.entry = mf.function.signature().name();
-  mf.call_chain = {mf.entry};
-  mf.inputs = std::move(inputs);
-  mf.outputs = std::move(outputs);
-  return mf;
 }
 
 }  // namespace
@@ -64,9 +55,9 @@ absl::StatusOr<tf::FunctionalModel> BuildPassThroughModel(const PassThroughModel
   tf::FunctionalModel m;
   m.tensorflow_version = "2.14.0";
   m.graph_producer = 1575;
-  m.predict_training = Finish(std::move(training), {weight, x}, {prediction});
-  m.predict_inference = Finish(std::move(inference), {weight, x}, {prediction});
-  m.loss = Finish(std::move(loss), {loss_prediction, loss_label}, {loss_out});
+  m.predict_training = tf::ModelFunction::FromBody(std::move(training), {weight, x}, {prediction});
+  m.predict_inference = tf::ModelFunction::FromBody(std::move(inference), {weight, x}, {prediction});
+  m.loss = tf::ModelFunction::FromBody(std::move(loss), {loss_prediction, loss_label}, {loss_out});
   for (const tf::ModelFunction* f : {&m.predict_inference, &m.predict_training, &m.loss}) {
     *m.library.add_function() = f->function;
   }
@@ -95,6 +86,31 @@ std::string PassThroughExample(const std::vector<float>& prediction, const std::
     b.AddInt64s("y", values);
   }
   return b.Serialize();
+}
+
+tf::FunctionalModel SmallExampleMlp() {
+  tf::MlpOptions o;
+  o.input_dim = 12;
+  o.hidden_units = 8;
+  o.seed = 3;
+  auto m = tf::BuildMlpModel(o);
+  EXPECT_TRUE(m.ok()) << m.status();
+  return *std::move(m);
+}
+
+tf::FunctionalModel SmallExampleCnn() {
+  tf::CnnOptions o;
+  o.height = 8;
+  o.width = 8;
+  o.kernel_size = 3;
+  o.filters1 = 4;
+  o.filters2 = 6;
+  o.dense_units = 10;
+  o.classes = 3;
+  o.seed = 5;
+  auto m = tf::BuildCnnModel(o);
+  EXPECT_TRUE(m.ok()) << m.status();
+  return *std::move(m);
 }
 
 }  // namespace tb::fl::testing

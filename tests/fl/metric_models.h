@@ -28,6 +28,12 @@ absl::StatusOr<tf::FunctionalModel> BuildPassThroughModel(const PassThroughModel
 std::string PassThroughExample(const std::vector<float>& prediction, const std::vector<double>& label,
                                tf::DType label_dtype);
 
+// The example models at test size, with the prediction shapes the metric rules were found with: the MLP 12 -> 8 -> 2
+// (predictions [batch], int64 labels [batch, 1]) and the CNN on 8x8 inputs with 3 classes (predictions
+// [batch, 3], int32 labels [batch]).
+tf::FunctionalModel SmallExampleMlp();
+tf::FunctionalModel SmallExampleCnn();
+
 }  // namespace tb::fl::testing
 
 #endif  // TASKBUILDER_TESTS_FL_METRIC_MODELS_H_

@@ -29,6 +29,8 @@ using testing::BuildPassThroughModel;
 using testing::PassThroughExample;
 using testing::PassThroughModelOptions;
 using testing::RoundHarness;
+using testing::SmallExampleCnn;
+using testing::SmallExampleMlp;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Data: two clients of 3-class probabilities (client 0 has 4 examples, so with batch size 3 it runs a full batch
@@ -201,29 +203,6 @@ tf::FunctionalModel PassThrough(const PassThroughModelOptions& o) {
   return *std::move(m);
 }
 
-// The example models the issue was found with: the MLP (predictions [batch], int64 labels [batch, 1]) and the
-// CNN with 3 classes (predictions [batch, 3], int32 labels [batch]).
-tf::FunctionalModel ExampleMlp() {
-  tf::MlpOptions o;
-  o.input_dim = 12;
-  o.hidden_units = 8;
-  o.seed = 3;
-  return *tf::BuildMlpModel(o);
-}
-
-tf::FunctionalModel ExampleCnn() {
-  tf::CnnOptions o;
-  o.height = 8;
-  o.width = 8;
-  o.kernel_size = 3;
-  o.filters1 = 4;
-  o.filters2 = 6;
-  o.dense_units = 10;
-  o.classes = 3;
-  o.seed = 5;
-  return *tf::BuildCnnModel(o);
-}
-
 // Both processes refuse `metric` at build time with InvalidArgument naming it and both shapes.
 void ExpectRefused(const tf::FunctionalModel& model, const std::string& metric, const std::string& predictions,
                    const std::string& labels, const std::string& reason) {
@@ -250,7 +229,7 @@ void ExpectRefused(const tf::FunctionalModel& model, const std::string& metric, 
 // Keras' sparse cross-entropy reshapes rank-1 predictions to [1, batch] (the batch taken as the classes), which
 // fails on the device for any batch above 1; the other class metrics would likewise read the batch as classes.
 TEST(MetricShapesTest, ClassMetricsOnRankOnePredictionsAreRefused) {
-  const tf::FunctionalModel mlp = ExampleMlp();
+  const tf::FunctionalModel mlp = SmallExampleMlp();
   for (const char* metric : {"sparse_categorical_crossentropy", "sparse_categorical_crossentropy_from_logits",
                              "sparse_categorical_accuracy", "categorical_crossentropy",
                              "categorical_crossentropy_from_logits", "categorical_accuracy"}) {
@@ -320,7 +299,7 @@ TEST(MetricShapesTest, SparseMetricsRefuseOneHotLabels) {
 // 2. AUC, precision and recall compare each prediction with its own label.
 
 TEST(MetricShapesTest, ConfusionMetricsOfClassScoresAgainstClassIndicesAreRefused) {
-  const tf::FunctionalModel cnn = ExampleCnn();
+  const tf::FunctionalModel cnn = SmallExampleCnn();
   for (const char* metric : {"auc-roc", "auc-pr", "precision", "recall"}) {
     ExpectRefused(cnn, metric, "float[?,3]", "int32[?]", "same shape");
   }
@@ -379,7 +358,7 @@ TEST(MetricShapesTest, ConfusionMetricsOfOneProbabilityPerExample) {
 // 3. Categorical metrics need one-hot labels.
 
 TEST(MetricShapesTest, CategoricalMetricsOnClassIndicesAreRefused) {
-  const tf::FunctionalModel cnn = ExampleCnn();
+  const tf::FunctionalModel cnn = SmallExampleCnn();
   for (const char* metric : {"categorical_crossentropy_from_logits", "categorical_crossentropy",
                              "categorical_accuracy"}) {
     ExpectRefused(cnn, metric, "float[?,3]", "int32[?]", "one-hot");
@@ -415,7 +394,7 @@ TEST(MetricShapesTest, CategoricalMetricsOnOneHotLabels) {
 // is computed.
 
 TEST(MetricShapesTest, ElementwiseMetricsRefuseToPairTheBatchWithTheClasses) {
-  const tf::FunctionalModel cnn = ExampleCnn();
+  const tf::FunctionalModel cnn = SmallExampleCnn();
   for (const char* metric : {"mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
                              "mean_squared_logarithmic_error", "root_mean_squared_error", "binary_accuracy",
                              "binary_crossentropy"}) {

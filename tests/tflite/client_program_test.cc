@@ -39,27 +39,6 @@ using ::testing::ElementsAre;
 using ::testing::IsSupersetOf;
 using Update = std::map<std::string, tf::Tensor>;
 
-tf::FunctionalModel SmallMlp() {
-  tf::MlpOptions options;
-  options.input_dim = 12;
-  options.hidden_units = 8;
-  options.seed = 3;
-  return *tf::BuildMlpModel(options);
-}
-
-tf::FunctionalModel SmallCnn() {
-  tf::CnnOptions options;
-  options.height = 8;
-  options.width = 8;
-  options.kernel_size = 3;
-  options.filters1 = 4;
-  options.filters2 = 6;
-  options.dense_units = 10;
-  options.classes = 3;
-  options.seed = 5;
-  return *tf::BuildCnnModel(options);
-}
-
 std::vector<std::string> Examples(const tf::FunctionalModel& model, int n, uint64_t seed) {
   runtime::data::SyntheticTaskSpec spec;
   const tf::TensorSpec& x = model.features[0];
@@ -180,7 +159,7 @@ const std::set<std::string> kDatasetAndCheckpointOps = {"BatchDatasetV2", "Exter
                                                         "SaveSlices",     "TakeDataset"};
 
 TEST(ClientProgramTest, MlpTrainingNeedsOnlyDatasetAndCheckpointFlexOps) {
-  tf::FunctionalModel model = SmallMlp();
+  tf::FunctionalModel model = fl::testing::SmallExampleMlp();
   auto program = fl::BuildTrainingProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
   ASSERT_TRUE(program.ok()) << program.status();
   Lowered lowered;
@@ -196,7 +175,7 @@ TEST(ClientProgramTest, MlpTrainingNeedsOnlyDatasetAndCheckpointFlexOps) {
 }
 
 TEST(ClientProgramTest, MlpEvaluationRunsLikeTheIr) {
-  tf::FunctionalModel model = SmallMlp();
+  tf::FunctionalModel model = fl::testing::SmallExampleMlp();
   auto program = fl::BuildEvaluationProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
   ASSERT_TRUE(program.ok()) << program.status();
   Lowered lowered;
@@ -206,7 +185,7 @@ TEST(ClientProgramTest, MlpEvaluationRunsLikeTheIr) {
 }
 
 TEST(ClientProgramTest, CnnTrainingRunsOnPhonesWithoutSkippingTheCheck) {
-  tf::FunctionalModel model = SmallCnn();
+  tf::FunctionalModel model = fl::testing::SmallExampleCnn();
   fl::LearningSpec spec = Spec(fl::AggregatorKind::kFixedGaussian);
   spec.metrics = {"sparse_categorical_accuracy"};
   auto program = fl::BuildTrainingProcess(model, spec);
@@ -224,7 +203,7 @@ TEST(ClientProgramTest, CnnTrainingRunsOnPhonesWithoutSkippingTheCheck) {
 }
 
 TEST(ClientProgramTest, CnnEvaluationRunsLikeTheIr) {
-  tf::FunctionalModel model = SmallCnn();
+  tf::FunctionalModel model = fl::testing::SmallExampleCnn();
   fl::LearningSpec spec = Spec(fl::AggregatorKind::kFixedGaussian);
   spec.metrics = {"sparse_categorical_accuracy"};
   auto program = fl::BuildEvaluationProcess(model, spec);
@@ -252,7 +231,7 @@ TEST(ClientProgramTest, AdamAndEveryLossLikeMetricRunOnPhones) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(absl::StrCat(c.cnn ? "cnn" : "mlp", c.training ? " training" : " evaluation"));
-    tf::FunctionalModel model = c.cnn ? SmallCnn() : SmallMlp();
+    tf::FunctionalModel model = c.cnn ? fl::testing::SmallExampleCnn() : fl::testing::SmallExampleMlp();
     fl::LearningSpec spec = Spec(fl::AggregatorKind::kFixedGaussian);
     spec.client_optimizer = {fl::OptimizerKind::kAdam, 0.01};
     spec.metrics = c.metrics;
@@ -352,7 +331,7 @@ TEST(ClientProgramTest, MetricsOfClassScoresComputeKerasValuesOnPhones) {
 }
 
 TEST(ClientProgramTest, EveryAggregatorsClientSideLowersToAllowlistedOps) {
-  tf::FunctionalModel model = SmallMlp();
+  tf::FunctionalModel model = fl::testing::SmallExampleMlp();
   for (fl::AggregatorKind kind : {fl::AggregatorKind::kNone, fl::AggregatorKind::kAdaptiveGaussian,
                                   fl::AggregatorKind::kTreeAggregation, fl::AggregatorKind::kAdaptiveTree}) {
     fl::LearningSpec spec = Spec(kind);
@@ -426,7 +405,7 @@ TEST(ClientProgramTest, MnistFixtureTrainingRunsOnPhonesWithoutSkippingTheCheck)
 }
 
 TEST(ClientProgramTest, LoweringIsDeterministic) {
-  tf::FunctionalModel model = SmallCnn();
+  tf::FunctionalModel model = fl::testing::SmallExampleCnn();
   auto a = fl::BuildTrainingProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
   auto b = fl::BuildTrainingProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
   ASSERT_TRUE(a.ok() && b.ok());
@@ -436,7 +415,7 @@ TEST(ClientProgramTest, LoweringIsDeterministic) {
 }
 
 TEST(ClientProgramTest, MainInputsAreTheTensorflowSpecNames) {
-  tf::FunctionalModel model = SmallMlp();
+  tf::FunctionalModel model = fl::testing::SmallExampleMlp();
   auto program = fl::BuildTrainingProcess(model, Spec(fl::AggregatorKind::kFixedGaussian));
   ASSERT_TRUE(program.ok());
   auto low = LowerClientProgram(program->client);
