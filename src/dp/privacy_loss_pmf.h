@@ -29,6 +29,10 @@ struct PmfLimits {
   // Pad the self-composition FFT to the reference's length (scipy's next_fast_len) instead of a fast one; the
   // results differ only by floating-point noise.
   bool reference_fft_lengths = false;
+  // Evaluate the mechanism's δ(ε) at every bin of the per-round PMF, as the reference does, instead of
+  // interpolating it over smooth stretches of the grid (SubsampledGaussianLoss::Discretize says how, and bounds the
+  // difference). Implied by `exhaustive`.
+  bool exact_deltas = false;
 };
 
 struct PrivacyLossPmf {

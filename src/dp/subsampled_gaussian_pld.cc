@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numbers>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -29,6 +30,52 @@ absl::StatusOr<double> LogATimesExpBPlusC(double a, double b, double c) {
   if (c == 0) return d;
   if (c < 0) return LogSub(d, std::log(-c));
   return LogAdd(d, std::log(c));
+}
+
+// Interpolated stretches of the δ grid (see Discretize in the header).
+constexpr int kFitDegree = 8;
+constexpr int64_t kLongestFit = 256;  // bins
+constexpr int64_t kShortestFit = 32;
+constexpr double kFitRelativeError = 1e-13;
+constexpr double kFitMassError = 1e-7;
+
+// The fit's nodes: the Chebyshev extrema cos(πj/8) on [-1, 1], which include both ends, so that neighbouring
+// stretches share their boundary point and join without a step (a step of e·δ between adjacent bins would move
+// their masses by e·δ/d). Made exactly symmetric, the middle one exactly 0.
+struct FitNodes {
+  static constexpr int kCount = kFitDegree + 1;
+  double x[kCount];
+  // chebyshev[k][j] = T_k(x[j]); monomial[k][m]: the coefficient of x^m in T_k.
+  double chebyshev[kCount][kCount];
+  double monomial[kCount][kCount] = {};
+  FitNodes() {
+    for (int k = 0; k < kCount; ++k) {
+      for (int j = 0; j < kCount; ++j) chebyshev[k][j] = std::cos(std::numbers::pi * k * j / kFitDegree);
+    }
+    for (int j = 0; j < kCount; ++j) x[j] = chebyshev[1][j];
+    for (int j = 0; j < kCount / 2; ++j) x[kCount - 1 - j] = -x[j];
+    x[kCount / 2] = 0;
+    monomial[0][0] = 1;
+    monomial[1][1] = 1;
+    for (int k = 2; k < kCount; ++k) {  // T_k = 2x·T_{k-1} - T_{k-2}
+      for (int m = 0; m < kCount; ++m) {
+        monomial[k][m] = (m > 0 ? 2 * monomial[k - 1][m - 1] : 0) - monomial[k - 2][m];
+      }
+    }
+  }
+};
+
+// Monomial coefficients a[0..8] of the polynomial through (x[j], values[j]), via its Chebyshev coefficients
+// (the discrete cosine sum over the extrema, end terms halved).
+void FitPolynomial(const FitNodes& nodes, const double* values, double* a) {
+  constexpr int n = FitNodes::kCount;
+  for (int m = 0; m < n; ++m) a[m] = 0;
+  for (int k = 0; k < n; ++k) {
+    double c = 0;
+    for (int j = 0; j < n; ++j) c += (j == 0 || j == n - 1 ? 0.5 : 1.0) * values[j] * nodes.chebyshev[k][j];
+    c *= (k == 0 || k == n - 1 ? 1.0 : 2.0) / kFitDegree;
+    for (int m = 0; m <= k; ++m) a[m] += c * nodes.monomial[k][m];
+  }
 }
 
 // Python's math.isclose(a, b) with rel_tol 1e-9 and abs_tol 0.
@@ -187,6 +234,62 @@ absl::StatusOr<double> SubsampledGaussianLoss::DiscretizedInfinityMass() const {
   return Delta(UpperLossKey() * d_);
 }
 
+bool SubsampledGaussianLoss::FillExactDeltas(int64_t lo, int64_t begin, int64_t end, double* deltas,
+                                             double* failed) const {
+  for (int64_t i = begin; i < end; ++i) {
+    const double epsilon = static_cast<double>(lo + i) * d_;
+    if (!TryDelta(epsilon, &deltas[i - begin])) {
+      *failed = epsilon;
+      return false;
+    }
+  }
+  return true;
+}
+
+SubsampledGaussianLoss::Fit SubsampledGaussianLoss::FillInterpolatedDeltas(int64_t lo, int64_t begin, int64_t end,
+                                                                           double* deltas) const {
+  static const FitNodes nodes;
+  // The stretch's nodes span the grid points begin and end; bins [begin, end) are filled, end starts the next.
+  const double first_eps = static_cast<double>(lo + begin) * d_, last_eps = static_cast<double>(lo + end) * d_;
+  const double mid = 0.5 * (first_eps + last_eps), half = 0.5 * (last_eps - first_eps);
+  double at_node[FitNodes::kCount];
+  for (int j = 0; j < FitNodes::kCount; ++j) {
+    const double epsilon = j == 0 ? last_eps : j == FitNodes::kCount - 1 ? first_eps : mid + half * nodes.x[j];
+    if (!TryDelta(epsilon, &at_node[j]) || !(at_node[j] > 0) || !std::isfinite(at_node[j])) return Fit::kTooCurved;
+  }
+  const double first_delta = at_node[FitNodes::kCount - 1], last_delta = at_node[0];
+  // Where δ barely changes (ADD's far left, δ ≈ 1) the masses are far below δ's rounding: no fit can pass.
+  const double drop = std::fabs(first_delta - last_delta);
+  if (drop < 1e-5 * std::max(first_delta, last_delta)) return Fit::kTooFlat;
+
+  // Fit h(x) = log(δ / δ(mid)) so that the polynomial carries only the variation, not log δ's magnitude.
+  const double reference = at_node[FitNodes::kCount / 2];
+  double values[FitNodes::kCount];
+  for (int j = 0; j < FitNodes::kCount; ++j) values[j] = j == FitNodes::kCount / 2 ? 0 : std::log(at_node[j] / reference);
+  double a[FitNodes::kCount];
+  FitPolynomial(nodes, values, a);
+  const double inverse_half = 1 / half;
+  auto interpolated = [&](int64_t i) {
+    const double x = (static_cast<double>(lo + i) * d_ - mid) * inverse_half;
+    double h = a[kFitDegree];
+    for (int m = kFitDegree - 1; m >= 0; --m) h = h * x + a[m];
+    return reference * std::exp(h);
+  };
+  // Check between the outer nodes (where the fit errs most) and between the inner ones, before filling.
+  const int64_t length = end - begin;
+  const double mean_mass = drop / static_cast<double>(length);  // about the stretch's mass per bin
+  const int64_t checks[3] = {begin + length / 64 + 1, begin + (length * 3) / 5, end - length / 64 - 1};
+  for (int64_t i : checks) {
+    double exact;
+    if (!TryDelta(static_cast<double>(lo + i) * d_, &exact)) return Fit::kTooCurved;
+    const double error = std::fabs(interpolated(i) - exact);
+    if (!(error <= kFitRelativeError * exact && error <= kFitMassError * mean_mass)) return Fit::kTooCurved;
+  }
+  deltas[0] = first_delta;
+  for (int64_t i = begin + 1; i < end; ++i) deltas[i - begin] = interpolated(i);
+  return Fit::kUsed;
+}
+
 absl::StatusOr<PrivacyLossPmf> SubsampledGaussianLoss::Discretize(const PmfLimits& limits) const {
   const double d = d_;
   double lower_x, upper_x;
@@ -205,9 +308,36 @@ absl::StatusOr<PrivacyLossPmf> SubsampledGaussianLoss::Discretize(const PmfLimit
   const int64_t lo = static_cast<int64_t>(lo_d);
   const int64_t n = static_cast<int64_t>(bins);
   std::vector<double> deltas(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    const double epsilon = static_cast<double>(lo + i) * d;
-    if (!TryDelta(epsilon, &deltas[static_cast<size_t>(i)])) return Delta(epsilon).status();
+  const bool exact = limits.exact_deltas || limits.exhaustive;
+  // Stretches start at the longest fit; after a stretch had to be evaluated exactly (a curved end of the range),
+  // the next tries start short and double with each success.
+  int64_t try_length = kLongestFit;
+  for (int64_t begin = 0; begin < n;) {
+    // A fitted stretch needs its right node on the grid: at most up to the last point, which is never fitted.
+    int64_t length = std::min(try_length, n - 1 - begin);
+    Fit fit = Fit::kTooFlat;
+    if (!exact) {
+      while (length >= kShortestFit &&
+             (fit = FillInterpolatedDeltas(lo, begin, begin + length, &deltas[static_cast<size_t>(begin)])) ==
+                 Fit::kTooCurved) {
+        length /= 2;
+      }
+    }
+    if (fit == Fit::kUsed) {
+      try_length = std::min(2 * length, kLongestFit);
+    } else {
+      if (fit == Fit::kTooCurved) {
+        length = kShortestFit;
+        try_length = kShortestFit;
+      }
+      length = std::min(std::max(length, int64_t{1}), n - begin);
+      if (n - begin - length == 1) ++length;  // the last point is evaluated here rather than alone
+      double failed;
+      if (!FillExactDeltas(lo, begin, begin + length, &deltas[static_cast<size_t>(begin)], &failed)) {
+        return Delta(failed).status();
+      }
+    }
+    begin += length;
   }
   if (n == 1) return PrivacyLossPmf::FromContiguous(lo, {1 - deltas[0]}, deltas[0]);
   std::vector<double> probs(static_cast<size_t>(n));

@@ -1,5 +1,7 @@
 // The accountant's shortcuts against the reference's full computation (PmfLimits::exhaustive): every shortcut
 // must give the same ε, bit for bit, because it only skips work whose result provably cannot change ε.
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -35,7 +37,9 @@ TEST(FastPathsTest, SkippingTheDominatedDirectionChangesNoEpsilon) {
       {1500000, 5, 1e-6, 0.8},    // q = 1/2: ADD may win
   };
   for (const auto& c : cases) {
-    auto fast = NoiseToEpsilon(Params(c.rg, c.t, c.delta, false), c.sigma);
+    AccountingParams skipping = Params(c.rg, c.t, c.delta, false);
+    skipping.limits.exact_deltas = true;  // isolate the skipping from the interpolation of δ (tested below)
+    auto fast = NoiseToEpsilon(skipping, c.sigma);
     auto full = NoiseToEpsilon(Params(c.rg, c.t, c.delta, true), c.sigma);
     ASSERT_TRUE(fast.ok()) << fast.status();
     ASSERT_TRUE(full.ok()) << full.status();
@@ -58,6 +62,58 @@ TEST(FastPathsTest, FastFftLengthsMoveEpsilonOnlyWithinTheNoise) {
     reference.limits.reference_fft_lengths = true;
     auto a = NoiseToEpsilon(fast, c.sigma);
     auto b = NoiseToEpsilon(reference, c.sigma);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_NEAR(*a, *b, PldEpsilonTolerance(*b, c.delta) / 2)
+        << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma;
+  }
+}
+
+// Discretize interpolates δ(ε) over smooth stretches of the grid. The per-round PMF's tail sums (what ε is made of)
+// must stay within the reference's own rounding noise of the bin-by-bin evaluation, and ε within half the
+// tolerance; the fit must actually be in use where it is meant to be (REMOVE with small q, the ODP case).
+TEST(FastPathsTest, InterpolatedDeltasKeepTheTailSums) {
+  struct {
+    double sigma, q;
+  } cases[] = {{0.22200350938986962, 2 / 3e6}, {0.7, 0.01}, {0.3, 0.01}, {1.0, 2000 / 3e6}};
+  for (const auto& c : cases) {
+    const SubsampledGaussianLoss loss(c.sigma, c.q, Adjacency::kRemove);
+    PmfLimits exact_limits;
+    exact_limits.exact_deltas = true;
+    auto fitted = loss.Discretize();
+    auto exact = loss.Discretize(exact_limits);
+    ASSERT_TRUE(fitted.ok() && exact.ok());
+    ASSERT_TRUE(fitted->dense && exact->dense);
+    ASSERT_EQ(fitted->lower, exact->lower);
+    ASSERT_EQ(fitted->size(), exact->size());
+    EXPECT_EQ(fitted->infinity_mass, exact->infinity_mass);
+    double tail_fitted = 0, tail_exact = 0, worst = 0;
+    size_t fitted_bins = 0;
+    for (size_t k = 0; k < exact->size(); ++k) {
+      const size_t i = exact->size() - 1 - k;
+      fitted_bins += fitted->probs[i] != exact->probs[i];
+      tail_fitted += fitted->probs[i];
+      tail_exact += exact->probs[i];
+      if (tail_exact > 1e-15) worst = std::max(worst, std::fabs(tail_fitted - tail_exact) / tail_exact);
+    }
+    EXPECT_LT(worst, 1e-9) << c.sigma << " " << c.q;
+    EXPECT_GT(fitted_bins, exact->size() * 3 / 4) << c.sigma << " " << c.q;
+  }
+}
+
+TEST(FastPathsTest, InterpolatedDeltasMoveEpsilonOnlyWithinTheNoise) {
+  struct {
+    int64_t rg, t;
+    double delta, sigma;
+  } cases[] = {
+      {2, 1000, 1.0 / 3e6, 0.22200350938986962}, {2, 512, 1.0 / 3e6, 0.1}, {100, 1000, 1.0 / 3e6, 0.7},
+      {2000, 100, 1e-6, 1.0},  {30000, 10, 1e-6, 0.7},  {30000, 1000, 1e-5, 2.0},  {1500000, 5, 1e-6, 0.8},
+      {3000000, 3, 1e-6, 1.0}, {2000, 1000, 1e-9, 0.7},
+  };
+  for (const auto& c : cases) {
+    AccountingParams fitted = Params(c.rg, c.t, c.delta, false), exact = fitted;
+    exact.limits.exact_deltas = true;
+    auto a = NoiseToEpsilon(fitted, c.sigma);
+    auto b = NoiseToEpsilon(exact, c.sigma);
     ASSERT_TRUE(a.ok() && b.ok());
     EXPECT_NEAR(*a, *b, PldEpsilonTolerance(*b, c.delta) / 2)
         << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma;
