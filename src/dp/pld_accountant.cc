@@ -19,7 +19,20 @@ absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int6
   // The accountant composes the event into its initial (identity) PLD; that step truncates tails once more.
   auto total = ComposeWithIdentity(*std::move(composed), kTailMassTruncation, limits);
   if (!total.ok()) return total.status();
-  return EpsilonForDelta(*total, delta, discretization);
+  EpsilonWalk walk;
+  const double epsilon = EpsilonForDelta(*total, delta, discretization, &walk);
+  // A self-composition window tighter than the reference's wraps a little far-tail mass onto the lowest bins.
+  // Keep the result only if that mass, wherever it landed among the bins the walk summed, could not move ε by more
+  // than a thousandth of the accuracy asked of it (1e-9 relative, 1e-12 absolute): ε = log((mass - δ)/weighted)
+  // moves by at most wrapped/(mass - δ), or wrapped/weighted at ε = 0. Otherwise (ε near 0 with the walk reaching
+  // the bottom bins, typically) recompute with the reference's window.
+  const double wrapped = total->wrap.AtOrAbove(walk.lowest_key, total->lower);
+  const double scale = epsilon > 0 ? walk.mass - delta : walk.weighted_mass;
+  const double allowed = std::max(1e-15, 1e-12 * epsilon);
+  if (wrapped == 0 || !std::isfinite(epsilon) || wrapped <= allowed * scale) return epsilon;
+  PmfLimits reference = limits;
+  reference.reference_window = true;
+  return DirectionEpsilon(loss, rounds, delta, reference, discretization);
 }
 
 }  // namespace

@@ -83,6 +83,95 @@ inline Complex PowerInt(Complex z, int64_t t) {
   return acc;
 }
 
+// Chernoff bounds on the support of the T-fold sum S of bin indices drawn from `probs`: P(S >= x) <= m(o)^T e^{-ox}
+// for o > 0 (and the mirror for o < 0), with m(o) = Σ p_i e^{o·i}, so outside [lower, upper] lie at most τ/2 on
+// each side. dp_accounting minimizes over the orders ±1..±20 over n. Those orders are too small for the long,
+// light tails of small-q PLDs (keras: the bound lands at 70 nats where the mass ends near 35), so unless
+// `reference_orders` is set the upper bound also tries larger orders, up to where the block moments below stay
+// accurate. Any bound is as valid as the reference's: the window only decides which ≤ τ/2 of mass wraps around
+// the circular convolution, and that mass lands at the bottom of the window, far below any ε (the mass beyond
+// upper + Δ is at most τ/2·e^{-oΔ}).
+struct SupportBounds {
+  double lower, upper;
+  double upper_order = 0;  // the order that gave `upper` (0: none did)
+};
+
+SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double tau, bool reference_orders) {
+  // m(o) from per-block moments: Σ_{j in block} p_j e^{o·j} = e^{o·c} Σ_k (o^k/k!) M_k with M_k = Σ p_j (j-c)^k
+  // about the block's centre c. With |o·(j-c)| <= 0.05 seven moments leave a relative error below 1e-12, which
+  // moves a bound by far less than a bin; larger orders (short PMFs) are summed directly.
+  constexpr int64_t kBlock = 16;
+  constexpr int kMoments = 7;
+  constexpr double kLargestOrder = 0.05 / (kBlock / 2);
+  const int64_t n = static_cast<int64_t>(probs.size());
+  const int64_t blocks = (n + kBlock - 1) / kBlock;
+  double offset_powers[kBlock][kMoments];
+  for (int64_t j = 0; j < kBlock; ++j) {
+    double power = 1;
+    for (int k = 0; k < kMoments; ++k) {
+      offset_powers[j][k] = power;
+      power *= static_cast<double>(j) - (kBlock - 1) / 2.0;
+    }
+  }
+  std::vector<double> moments(static_cast<size_t>(blocks * kMoments), 0.0);
+  for (int64_t b = 0; b < blocks; ++b) {
+    double* m = &moments[static_cast<size_t>(b * kMoments)];
+    const int64_t end = std::min(kBlock, n - b * kBlock);
+    for (int64_t j = 0; j < end; ++j) {
+      const double pj = probs[static_cast<size_t>(b * kBlock + j)];
+      for (int k = 0; k < kMoments; ++k) m[k] += pj * offset_powers[j][k];
+    }
+  }
+  // log m(o), scaled at the end of the range the order weights most so that no factor exceeds 1.
+  auto log_mgf = [&](double o) {
+    if (std::fabs(o) * (kBlock / 2) > 0.05) {  // short PMFs: sum directly
+      const double shift = o > 0 ? static_cast<double>(n - 1) : 0.0;
+      double sum = 0;
+      for (int64_t i = 0; i < n; ++i) sum += probs[static_cast<size_t>(i)] * std::exp(o * (static_cast<double>(i) - shift));
+      return o * shift + std::log(sum);
+    }
+    double coefficient[kMoments];
+    double c = 1;
+    for (int k = 0; k < kMoments; ++k) {
+      coefficient[k] = c;
+      c *= o / (k + 1);
+    }
+    const double first_centre = (kBlock - 1) / 2.0, last_centre = static_cast<double>((blocks - 1) * kBlock) + first_centre;
+    const double shift = o > 0 ? last_centre : first_centre;
+    const double step = std::exp(-std::fabs(o) * kBlock);
+    double sum = 0, weight = 1;
+    for (int64_t i = 0; i < blocks; ++i) {
+      const int64_t b = o > 0 ? blocks - 1 - i : i;  // walk away from the shift, weights shrinking
+      if (i % 64 == 0) weight = std::exp(o * (static_cast<double>(b * kBlock) + first_centre - shift));
+      const double* m = &moments[static_cast<size_t>(b * kMoments)];
+      double block = 0;
+      for (int k = kMoments - 1; k >= 0; --k) block += coefficient[k] * m[k];
+      sum += weight * block;
+      weight *= step;
+    }
+    return o * shift + std::log(sum);
+  };
+  SupportBounds bounds{0.0, static_cast<double>(n - 1) * t};
+  const double log_two_over_tau = std::log(2 / tau);
+  auto apply = [&](double o) {
+    const double bound = (t * log_mgf(o) + log_two_over_tau) / o;
+    if (!std::isfinite(bound)) return;  // m(o) underflowed: this order says nothing
+    if (o > 0 && std::ceil(bound) < bounds.upper) {
+      bounds.upper = std::ceil(bound);
+      bounds.upper_order = o;
+    }
+    if (o < 0) bounds.lower = std::max(bounds.lower, std::floor(bound));
+  };
+  for (int k = -20; k <= 20; ++k) {
+    if (k != 0) apply(static_cast<double>(k) / static_cast<double>(n));
+  }
+  if (!reference_orders) {
+    for (double o = 30.0 / static_cast<double>(n); o <= kLargestOrder; o *= 1.5) apply(o);
+  }
+  if (!(bounds.lower <= bounds.upper)) return SupportBounds{0.0, static_cast<double>(n - 1) * t, 0};  // never expected
+  return bounds;
+}
+
 absl::Status TooLarge(const char* what, double needed, int64_t limit) {
   return absl::InvalidArgumentError(absl::StrCat("privacy accounting would need a ", what, " of ",
                                                  absl::StrCat(static_cast<int64_t>(std::min(needed, 9e18))),
@@ -92,6 +181,12 @@ absl::Status TooLarge(const char* what, double needed, int64_t limit) {
 }
 
 }  // namespace
+
+double PrivacyLossPmf::Wrap::AtOrAbove(int64_t key, int64_t lower) const {
+  if (mass == 0) return 0;
+  const double k = static_cast<double>(std::max<int64_t>(0, key - lower));
+  return mass * std::exp(-decay * k) / -std::expm1(-decay);  // Σ_{j>=k} mass·e^{-decay·j}
+}
 
 PrivacyLossPmf PrivacyLossPmf::Identity() {
   PrivacyLossPmf p;
@@ -185,6 +280,7 @@ absl::StatusOr<PrivacyLossPmf> ComposeWithIdentity(PrivacyLossPmf pmf, double ta
   const Truncated t = TruncateTails(pmf.probs, tau);
   pmf.lower += static_cast<int64_t>(t.offset);
   pmf.infinity_mass += t.right_mass;
+  pmf.wrap.mass *= std::exp(-pmf.wrap.decay * static_cast<double>(t.offset));  // the first t.offset bins left
   return pmf;
 }
 
@@ -217,51 +313,9 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
   // The final lower loss lower·T + shift must fit comfortably in 64 bits.
   if (static_cast<double>(std::llabs(p.lower) + n) * t > 4e18) return TooLarge("loss range", 9e18, limits.max_fft_length);
 
-  // Chernoff bounds on the support of the T-fold sum (dp_accounting's orders ±1..±20 over n). The sums
-  // Σ p_i e^{o·i} use running powers, re-anchored with exp() every 4096 bins to keep their drift below 1e-13.
-  constexpr int kOrders = 40;
-  double orders[kOrders], base[kOrders], power[kOrders], sums[kOrders];
-  for (int k = 0; k < kOrders; ++k) {
-    const int kk = k < 20 ? k - 20 : k - 19;
-    orders[k] = static_cast<double>(kk) / static_cast<double>(n);
-    base[k] = std::exp(orders[k]);
-    power[k] = 1.0;
-    sums[k] = 0.0;
-  }
-  // Blocked so that four orders' running power and sum stay in registers across a cache-resident block (two SSE2
-  // pairs); per order the operations and their order are exactly those of the plain loop over i.
-  typedef double Pair __attribute__((vector_size(16)));
-  constexpr int64_t kBlock = 4096;
-  static_assert(kOrders % 4 == 0);
-  for (int64_t start = 0; start < n; start += kBlock) {
-    const int64_t end = std::min(n, start + kBlock);
-    const double* probs = p.probs.data();
-    for (int k = 0; k < kOrders; k += 4) {
-      for (int j = 0; j < 4; ++j) power[k + j] = std::exp(static_cast<double>(start) * orders[k + j]);
-      Pair pw0 = {power[k], power[k + 1]}, pw1 = {power[k + 2], power[k + 3]};
-      const Pair b0 = {base[k], base[k + 1]}, b1 = {base[k + 2], base[k + 3]};
-      Pair s0 = {sums[k], sums[k + 1]}, s1 = {sums[k + 2], sums[k + 3]};
-      for (int64_t i = start; i < end; ++i) {
-        const Pair pi = {probs[i], probs[i]};
-        s0 += pi * pw0;
-        s1 += pi * pw1;
-        pw0 *= b0;
-        pw1 *= b1;
-      }
-      sums[k] = s0[0];
-      sums[k + 1] = s0[1];
-      sums[k + 2] = s1[0];
-      sums[k + 3] = s1[1];
-    }
-  }
-  double upper = static_cast<double>(n - 1) * t;
-  double lower = 0.0;
-  const double log_two_over_tau = std::log(2 / tau);
-  for (int k = 0; k < kOrders; ++k) {
-    const double bound = (t * std::log(sums[k]) + log_two_over_tau) / orders[k];
-    if (orders[k] > 0) upper = std::min(upper, std::ceil(bound));
-    if (orders[k] < 0) lower = std::max(lower, std::floor(bound));
-  }
+  const bool reference_window = limits.reference_window || limits.reference_fft_lengths || limits.exhaustive;
+  const SupportBounds bounds = ChernoffBounds(p.probs, t, tau, reference_window);
+  const double upper = bounds.upper, lower = bounds.lower;
   const double window = upper - lower + 1;
   if (!(window <= static_cast<double>(limits.max_fft_length))) {
     return TooLarge("self-composition window", window, limits.max_fft_length);
@@ -296,10 +350,20 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
   result.lower = p.lower * count + low;
   result.probs = std::move(out);
   result.infinity_mass = tau - std::expm1(t * std::log1p(-p.infinity_mass));
+  if (!reference_window && bounds.upper_order > 0) {
+    // Mass beyond upper + k is at most τ/2·e^{-o·k}; what lands on output bin k came from beyond
+    // lower + fft_length + k, i.e. from k + (fft_length - length) + 1 bins past upper.
+    result.wrap.decay = bounds.upper_order;
+    result.wrap.mass = tau / 2 * std::exp(-bounds.upper_order * static_cast<double>(fft_length - length + 1));
+  }
   return result;
 }
 
-double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta, double d) {
+double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta, double d, EpsilonWalk* walk) {
+  EpsilonWalk unused;
+  if (walk == nullptr) walk = &unused;
+  *walk = EpsilonWalk{pmf.dense ? pmf.lower + static_cast<int64_t>(pmf.size()) : (pmf.keys.empty() ? 0 : pmf.keys.back() + 1),
+                      pmf.infinity_mass, 0.0};
   if (pmf.infinity_mass > delta) return INFINITY;
   double mu = pmf.infinity_mass, ml = 0.0;
   const size_t n = pmf.size();
@@ -327,9 +391,15 @@ double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta, double d) {
     const double pr = pmf.probs[i];
     mu += pr;
     ml += exp_minus_loss * pr;
-    if (mu >= delta && ml == 0) return std::max(0.0, loss);
+    walk->lowest_key = pmf.dense ? pmf.lower + static_cast<int64_t>(i) : pmf.keys[i];
+    if (mu >= delta && ml == 0) {
+      walk->mass = mu;
+      return std::max(0.0, loss);
+    }
     if (pmf.dense) loss -= d;
   }
+  walk->mass = mu;
+  walk->weighted_mass = ml;
   if (mu <= ml + delta) return 0.0;
   return std::log((mu - delta) / ml);
 }

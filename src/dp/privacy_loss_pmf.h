@@ -27,8 +27,11 @@ struct PmfLimits {
   // shortcuts against this; calibration then also follows the reference's procedure).
   bool exhaustive = false;
   // Pad the self-composition FFT to the reference's length (scipy's next_fast_len) instead of a fast one; the
-  // results differ only by floating-point noise.
+  // results differ only by floating-point noise. Implies reference_window.
   bool reference_fft_lengths = false;
+  // Bound the self-composition's support with the reference's Chernoff orders only (±1..±20 over n) instead of
+  // also trying larger ones, which give a much shorter window for long, light tails. See PrivacyLossPmf::wrap.
+  bool reference_window = false;
   // Evaluate the mechanism's δ(ε) at every bin of the per-round PMF, as the reference does, instead of
   // interpolating it over smooth stretches of the grid (SubsampledGaussianLoss::Discretize says how, and bounds the
   // difference). Implied by `exhaustive`.
@@ -42,6 +45,15 @@ struct PrivacyLossPmf {
   std::vector<int64_t> keys;
   std::vector<double> probs;
   double infinity_mass = 0.0;
+  // Set by a self-composition whose window is tighter than the reference's: the circular convolution wrapped at
+  // most wrap.mass·e^{-wrap.decay·k} of far-tail mass onto the bins k or more above `lower` (mass the reference,
+  // with its wider window, leaves in place). Zero when there is no such extra wrap.
+  struct Wrap {
+    double mass = 0.0;
+    double decay = 0.0;  // per bin
+    // An upper bound on the wrapped mass at keys >= key (0 if none).
+    double AtOrAbove(int64_t key, int64_t lower) const;
+  } wrap;
 
   size_t size() const { return probs.size(); }
   static PrivacyLossPmf Identity();  // sparse {0: 1}, no infinity mass
@@ -64,7 +76,14 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
 // The smallest ε with hockey-stick divergence <= delta (dp_accounting's get_epsilon_for_delta); +inf when the
 // infinity mass alone exceeds delta.
 // Loss key k means loss k·discretization.
-double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta, double discretization = kValueDiscretization);
+// `walk`, if given, receives what the walk from the top summed: the lowest key it added, the mass (with the
+// infinity mass) and the e^-loss-weighted mass.
+struct EpsilonWalk {
+  int64_t lowest_key = 0;
+  double mass = 0, weighted_mass = 0;
+};
+double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta, double discretization = kValueDiscretization,
+                       EpsilonWalk* walk = nullptr);
 
 }  // namespace tb::dp
 

@@ -146,11 +146,13 @@ TEST(CalibrationTest, AccountantCalibrationIsMinimalAndMatchesTheReferenceProced
     EXPECT_LE(*at, c.target) << c.rg << " " << c.t;
     EXPECT_EQ(*at, fast_stats.achieved_epsilon);
     EXPECT_GT(*below, c.target) << c.rg << " " << c.t;
-    // The reference's procedure (δ evaluated at every bin, every step computed) sees the same ε within its noise.
+    // The reference's procedure (δ evaluated at every bin, its Chernoff window) sees the same ε up to the FFT
+    // rounding noise of each: two computations that each lie within the noise floor of the exact value can be
+    // twice that apart (at δ = 1e-5 the FFT length alone moves ε by ~1e-8 relative).
     const AccountingParams exact = Params(c.rg, c.t, c.delta, true);
     auto at_exact = NoiseToEpsilon(exact, *fast);
     ASSERT_TRUE(at_exact.ok());
-    EXPECT_NEAR(*at_exact, *at, PldEpsilonTolerance(*at, c.delta) / 2) << c.rg << " " << c.t;
+    EXPECT_NEAR(*at_exact, *at, 2 * PldEpsilonTolerance(*at, c.delta)) << c.rg << " " << c.t;
     auto ref = EpsilonToNoise(exact, c.target, &ref_stats);
     ASSERT_TRUE(ref.ok()) << ref.status();
     EXPECT_TRUE(CalibratedNear(*fast, *ref, c.delta)) << c.rg << " " << c.t;
