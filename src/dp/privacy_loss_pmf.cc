@@ -99,54 +99,100 @@ struct SupportBounds {
 SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double tau, bool reference_orders) {
   // m(o) from per-block moments: Σ_{j in block} p_j e^{o·j} = e^{o·c} Σ_k (o^k/k!) M_k with M_k = Σ p_j (j-c)^k
   // about the block's centre c. With |o·(j-c)| <= 0.05 seven moments leave a relative error below 1e-12, which
-  // moves a bound by far less than a bin; larger orders (short PMFs) are summed directly.
-  constexpr int64_t kBlock = 16;
+  // moves a bound by far less than a bin. Blocks of 16 bins serve the largest orders; each coarser level merges
+  // four blocks (shifting their moments to the new centre), so that small orders sum a few hundred blocks instead
+  // of every one. Orders too large for 16-bin blocks (short PMFs) are summed directly.
   constexpr int kMoments = 7;
-  constexpr double kLargestOrder = 0.05 / (kBlock / 2);
+  constexpr int kLevels = 5;  // blocks of 16, 64, 256, 1024, 4096 bins
+  constexpr int64_t kFinestBlock = 16;
+  constexpr double kLargestShift = 0.05;  // |o|·(half a block)
+  constexpr double kLargestOrder = kLargestShift / (kFinestBlock / 2);
   const int64_t n = static_cast<int64_t>(probs.size());
-  const int64_t blocks = (n + kBlock - 1) / kBlock;
-  double offset_powers[kBlock][kMoments];
-  for (int64_t j = 0; j < kBlock; ++j) {
-    double power = 1;
-    for (int k = 0; k < kMoments; ++k) {
-      offset_powers[j][k] = power;
-      power *= static_cast<double>(j) - (kBlock - 1) / 2.0;
+  struct Level {
+    int64_t block;
+    int64_t count;
+    std::vector<double> moments;  // [count][kMoments]
+  };
+  std::vector<Level> levels(kLevels);
+  {
+    Level& fine = levels[0];
+    fine.block = kFinestBlock;
+    fine.count = (n + kFinestBlock - 1) / kFinestBlock;
+    fine.moments.assign(static_cast<size_t>(fine.count * kMoments), 0.0);
+    double offset_powers[kFinestBlock][kMoments];
+    for (int64_t j = 0; j < kFinestBlock; ++j) {
+      double power = 1;
+      for (int k = 0; k < kMoments; ++k) {
+        offset_powers[j][k] = power;
+        power *= static_cast<double>(j) - (kFinestBlock - 1) / 2.0;
+      }
+    }
+    for (int64_t b = 0; b < fine.count; ++b) {
+      double* m = &fine.moments[static_cast<size_t>(b * kMoments)];
+      const int64_t end = std::min(kFinestBlock, n - b * kFinestBlock);
+      for (int64_t j = 0; j < end; ++j) {
+        const double pj = probs[static_cast<size_t>(b * kFinestBlock + j)];
+        for (int k = 0; k < kMoments; ++k) m[k] += pj * offset_powers[j][k];
+      }
     }
   }
-  std::vector<double> moments(static_cast<size_t>(blocks * kMoments), 0.0);
-  for (int64_t b = 0; b < blocks; ++b) {
-    double* m = &moments[static_cast<size_t>(b * kMoments)];
-    const int64_t end = std::min(kBlock, n - b * kBlock);
-    for (int64_t j = 0; j < end; ++j) {
-      const double pj = probs[static_cast<size_t>(b * kBlock + j)];
-      for (int k = 0; k < kMoments; ++k) m[k] += pj * offset_powers[j][k];
+  constexpr double kBinomial[kMoments][kMoments] = {{1},          {1, 1},           {1, 2, 1},          {1, 3, 3, 1},
+                                                    {1, 4, 6, 4, 1}, {1, 5, 10, 10, 5, 1}, {1, 6, 15, 20, 15, 6, 1}};
+  for (int l = 1; l < kLevels; ++l) {
+    const Level& child = levels[l - 1];
+    Level& parent = levels[l];
+    parent.block = child.block * 4;
+    parent.count = (child.count + 3) / 4;
+    parent.moments.assign(static_cast<size_t>(parent.count * kMoments), 0.0);
+    for (int64_t c = 0; c < child.count; ++c) {
+      // (j - c_parent)^k = Σ_m C(k,m) (j - c_child)^m (c_child - c_parent)^(k-m)
+      const double shift = static_cast<double>((c % 4) * child.block) + (child.block - 1) / 2.0 - (parent.block - 1) / 2.0;
+      double shift_powers[kMoments];
+      shift_powers[0] = 1;
+      for (int k = 1; k < kMoments; ++k) shift_powers[k] = shift_powers[k - 1] * shift;
+      const double* m = &child.moments[static_cast<size_t>(c * kMoments)];
+      double* out = &parent.moments[static_cast<size_t>((c / 4) * kMoments)];
+      for (int k = 0; k < kMoments; ++k) {
+        for (int j = 0; j <= k; ++j) out[k] += kBinomial[k][j] * m[j] * shift_powers[k - j];
+      }
     }
   }
   // log m(o), scaled at the end of the range the order weights most so that no factor exceeds 1.
   auto log_mgf = [&](double o) {
-    if (std::fabs(o) * (kBlock / 2) > 0.05) {  // short PMFs: sum directly
+    if (std::fabs(o) > kLargestOrder) {  // short PMFs: sum directly
       const double shift = o > 0 ? static_cast<double>(n - 1) : 0.0;
       double sum = 0;
       for (int64_t i = 0; i < n; ++i) sum += probs[static_cast<size_t>(i)] * std::exp(o * (static_cast<double>(i) - shift));
       return o * shift + std::log(sum);
     }
+    int l = kLevels - 1;
+    while (l > 0 && std::fabs(o) * static_cast<double>(levels[l].block / 2) > kLargestShift) --l;
+    const Level& level = levels[l];
     double coefficient[kMoments];
     double c = 1;
     for (int k = 0; k < kMoments; ++k) {
       coefficient[k] = c;
       c *= o / (k + 1);
     }
-    const double first_centre = (kBlock - 1) / 2.0, last_centre = static_cast<double>((blocks - 1) * kBlock) + first_centre;
+    const double block = static_cast<double>(level.block);
+    const double first_centre = (block - 1) / 2.0;
+    const double last_centre = static_cast<double>(level.count - 1) * block + first_centre;
     const double shift = o > 0 ? last_centre : first_centre;
-    const double step = std::exp(-std::fabs(o) * kBlock);
+    const double step = std::exp(-std::fabs(o) * block);
+    // Once the weight times everything left (mass <= 1, each block's factor < 1.06) is below 1e-17 of the sum,
+    // the remaining blocks cannot change it.
+    const double negligible = 1e-17 * (1 - step) / 1.06;
     double sum = 0, weight = 1;
-    for (int64_t i = 0; i < blocks; ++i) {
-      const int64_t b = o > 0 ? blocks - 1 - i : i;  // walk away from the shift, weights shrinking
-      if (i % 64 == 0) weight = std::exp(o * (static_cast<double>(b * kBlock) + first_centre - shift));
-      const double* m = &moments[static_cast<size_t>(b * kMoments)];
-      double block = 0;
-      for (int k = kMoments - 1; k >= 0; --k) block += coefficient[k] * m[k];
-      sum += weight * block;
+    for (int64_t i = 0; i < level.count; ++i) {
+      const int64_t b = o > 0 ? level.count - 1 - i : i;  // walk away from the shift, weights shrinking
+      if (i % 64 == 0) {
+        weight = std::exp(o * (static_cast<double>(b) * block + first_centre - shift));
+        if (sum > 0 && weight < negligible * sum) break;
+      }
+      const double* m = &level.moments[static_cast<size_t>(b * kMoments)];
+      double value = 0;
+      for (int k = kMoments - 1; k >= 0; --k) value += coefficient[k] * m[k];
+      sum += weight * value;
       weight *= step;
     }
     return o * shift + std::log(sum);
