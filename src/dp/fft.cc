@@ -56,6 +56,9 @@ inline Complex MulNegI(Complex a) { return Complex(a.imag(), -a.real()); }  // a
 // rounding per entry and O(√n) trigonometric calls.
 std::vector<Complex> RootTable(size_t n, size_t count) {
   std::vector<Complex> roots(count);
+  // e^{-2πi(n-k)/n} = conj(e^{-2πi k/n}), exactly: compute up to n/2 and mirror the rest.
+  const size_t computed = std::min(count, n / 2 + 1);
+  count = computed;
   size_t block = 1;
   while (block * block < count) ++block;
   const long double step = -2.0L * std::numbers::pi_v<long double> / static_cast<long double>(n);
@@ -78,6 +81,7 @@ std::vector<Complex> RootTable(size_t n, size_t count) {
       roots[k] = Complex(re, im);
     }
   }
+  for (size_t k = count; k < roots.size(); ++k) roots[k] = std::conj(roots[n - k]);
   return roots;
 }
 
@@ -277,64 +281,76 @@ const std::vector<Complex>& CachedHalfRoots(size_t n) {
 
 std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
   const size_t used = count < n ? count : n;
-  std::vector<Complex> out(n / 2 + 1);
   if (n % 2 == 1 || n < 4) {
     std::vector<Complex> full(n, Complex(0, 0));
     for (size_t i = 0; i < used; ++i) full[i] = Complex(x[i], 0.0);
     CachedFftPlan(n).Transform(full.data(), false);
-    for (size_t k = 0; k <= n / 2; ++k) out[k] = full[k];
-    return out;
+    full.resize(n / 2 + 1);
+    return full;
   }
-  // Pack even/odd samples into one complex sequence of half the length, transform, then separate.
+  // Pack even/odd samples into one complex sequence of half the length, transform it in the output buffer, then
+  // separate the two spectra pairwise in place (out[k] and out[h-k] need only z[k] and z[h-k]).
   const size_t h = n / 2;
-  std::vector<Complex> z(h, Complex(0, 0));
+  std::vector<Complex> out(h + 1, Complex(0, 0));
   for (size_t i = 0; i < used; ++i) {
     if (i % 2 == 0) {
-      z[i / 2].real(x[i]);
+      out[i / 2].real(x[i]);
     } else {
-      z[i / 2].imag(x[i]);
+      out[i / 2].imag(x[i]);
     }
   }
-  CachedFftPlan(h).Transform(z.data(), false);
+  CachedFftPlan(h).Transform(out.data(), false);
   const std::vector<Complex>& w = CachedHalfRoots(n);
-  for (size_t k = 0; k <= h; ++k) {
-    const Complex zk = z[k % h];
-    const Complex zc = std::conj(z[(h - k) % h]);
-    const Complex even = 0.5 * (zk + zc);
-    const Complex diff = zk - zc;
+  auto separate = [&](Complex zk, Complex zc_conj, size_t k) {  // zc_conj = conj(z[(h - k) % h])
+    const Complex even = 0.5 * (zk + zc_conj);
+    const Complex diff = zk - zc_conj;
     const Complex odd(0.5 * diff.imag(), -0.5 * diff.real());  // -i/2 · diff
-    out[k] = even + Mul(w[k], odd);
+    return even + Mul(w[k], odd);
+  };
+  out[h] = out[0];  // z[h mod h]
+  for (size_t k = 0, j = h; k <= j; ++k, --j) {
+    const Complex zk = out[k], zj = out[j];
+    out[k] = separate(zk, std::conj(zj), k);
+    if (j != k) out[j] = separate(zj, std::conj(zk), j);
   }
   return out;
 }
 
-std::vector<double> HermitianInverseFft(const std::vector<Complex>& half, size_t n) {
-  std::vector<double> y(n);
+const double* HermitianInverseFftInPlace(std::vector<Complex>& half, size_t n) {
+  double* y = reinterpret_cast<double*>(half.data());
   if (n % 2 == 1 || n < 4) {
-    std::vector<Complex> full(n);
-    for (size_t k = 0; k <= n / 2; ++k) full[k] = half[k];
-    for (size_t k = n / 2 + 1; k < n; ++k) full[k] = std::conj(half[n - k]);
-    CachedFftPlan(n).Transform(full.data(), true);
+    half.resize(n);
+    for (size_t k = n / 2 + 1; k < n; ++k) half[k] = std::conj(half[n - k]);
+    CachedFftPlan(n).Transform(half.data(), true);
+    y = reinterpret_cast<double*>(half.data());
     const double scale = 1.0 / static_cast<double>(n);
-    for (size_t i = 0; i < n; ++i) y[i] = full[i].real() * scale;
+    for (size_t i = 0; i < n; ++i) y[i] = y[2 * i] * scale;  // real parts, compacted forwards (i <= 2i)
     return y;
   }
   const size_t h = n / 2;
-  std::vector<Complex> z(h);
   const std::vector<Complex>& w = CachedHalfRoots(n);  // conjugated below: e^{+2πi k/n}
-  for (size_t k = 0; k < h; ++k) {
-    const Complex a = half[k], b = std::conj(half[h - k]);
-    const Complex even = a + b;
-    const Complex odd = Mul(a - b, std::conj(w[k]));
-    z[k] = even + Complex(-odd.imag(), odd.real());  // even + i·odd
+  // z[k] = even + i·odd from half[k] and half[h-k]; pairwise in place like the forward separation.
+  auto merge = [&](Complex a, Complex b_conj, size_t k) {  // b_conj = conj(half[h - k])
+    const Complex even = a + b_conj;
+    const Complex odd = Mul(a - b_conj, std::conj(w[k]));
+    return even + Complex(-odd.imag(), odd.real());
+  };
+  for (size_t k = 0, j = h; k <= j; ++k, --j) {
+    const Complex a = half[k], b = half[j];
+    half[k] = merge(a, std::conj(b), k);
+    if (j != k && j < h) half[j] = merge(b, std::conj(a), j);
   }
-  CachedFftPlan(h).Transform(z.data(), true);
+  CachedFftPlan(h).Transform(half.data(), true);
+  y = reinterpret_cast<double*>(half.data());
   const double scale = 0.5 / static_cast<double>(h);
-  for (size_t j = 0; j < h; ++j) {
-    y[2 * j] = z[j].real() * scale;
-    y[2 * j + 1] = z[j].imag() * scale;
-  }
+  for (size_t i = 0; i < n; ++i) y[i] *= scale;  // z[j] = (y[2j], y[2j+1]): already in place
   return y;
+}
+
+std::vector<double> HermitianInverseFft(const std::vector<Complex>& half, size_t n) {
+  std::vector<Complex> buffer = half;
+  const double* y = HermitianInverseFftInPlace(buffer, n);
+  return std::vector<double>(y, y + n);
 }
 
 }  // namespace tb::dp

@@ -353,7 +353,9 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
       return result;
     }
   }
-  const PrivacyLossPmf p = ToDense(pmf);
+  PrivacyLossPmf dense_copy;
+  if (!pmf.dense) dense_copy = ToDense(pmf);
+  const PrivacyLossPmf& p = pmf.dense ? pmf : dense_copy;
   const int64_t n = static_cast<int64_t>(p.size());
   const double t = static_cast<double>(count);
   // The final lower loss lower·T + shift must fit comfortably in 64 bits.
@@ -384,7 +386,7 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
     const double norm = z.real() * z.real() + z.imag() * z.imag();
     z = norm < underflow_norm ? Complex(0.0, 0.0) : PowerInt(z, count);
   }
-  std::vector<double> y = HermitianInverseFft(spectrum, static_cast<size_t>(fft_length));
+  const double* y = HermitianInverseFftInPlace(spectrum, static_cast<size_t>(fft_length));
   std::vector<double> out(static_cast<size_t>(length));
   size_t src = static_cast<size_t>(low % fft_length);
   for (int64_t i = 0; i < length; ++i) {

@@ -340,18 +340,22 @@ absl::StatusOr<PrivacyLossPmf> SubsampledGaussianLoss::Discretize(const PmfLimit
     begin += length;
   }
   if (n == 1) return PrivacyLossPmf::FromContiguous(lo, {1 - deltas[0]}, deltas[0]);
-  std::vector<double> probs(static_cast<size_t>(n));
+  // The masses are second differences of δ, written over δ in place (bin i needs δ at i-1, i and i+1).
   const double expm1_d = std::expm1(d), exp_d = std::exp(d), expm1_minus_d = std::expm1(-d);
-  probs[0] = 1 - deltas[0] + (deltas[1] - deltas[0]) / expm1_d;
+  const double infinity = deltas[static_cast<size_t>(n - 1)];
+  std::vector<double>& probs = deltas;
+  double before = deltas[0], here = deltas[1];  // δ at i-1 and i, before they are overwritten
+  probs[0] = 1 - before + (here - before) / expm1_d;
   for (int64_t i = 1; i + 1 < n; ++i) {
-    const double diff = deltas[i + 1] - deltas[i], prev = deltas[i] - deltas[i - 1];
-    probs[static_cast<size_t>(i)] = (diff - prev * exp_d) / expm1_d;
+    const double next = deltas[static_cast<size_t>(i + 1)];
+    probs[static_cast<size_t>(i)] = ((next - here) - (here - before) * exp_d) / expm1_d;
+    before = here;
+    here = next;
   }
-  probs[static_cast<size_t>(n - 1)] = (deltas[n - 1] - deltas[n - 2]) / expm1_minus_d;
+  probs[static_cast<size_t>(n - 1)] = (here - before) / expm1_minus_d;
   for (double& p : probs) {
     if (p < 0) p = 0;  // np.maximum(0, p)
   }
-  const double infinity = deltas[static_cast<size_t>(n - 1)];
   return PrivacyLossPmf::FromContiguous(lo, std::move(probs), infinity);
 }
 
