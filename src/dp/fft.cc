@@ -52,38 +52,46 @@ inline Complex Mul(Complex a, Complex b) {
 }
 inline Complex MulNegI(Complex a) { return Complex(a.imag(), -a.real()); }  // a·(-i)
 
-// e^{-2πi k/n} for k in [0, count), from two small long-double tables (coarse[a]·fine[b] for k = a·B + b): one
-// rounding per entry and O(√n) trigonometric calls.
-std::vector<Complex> RootTable(size_t n, size_t count) {
-  std::vector<Complex> roots(count);
-  // e^{-2πi(n-k)/n} = conj(e^{-2πi k/n}), exactly: compute up to n/2 and mirror the rest.
-  const size_t computed = std::min(count, n / 2 + 1);
-  count = computed;
-  size_t block = 1;
-  while (block * block < count) ++block;
-  const long double step = -2.0L * std::numbers::pi_v<long double> / static_cast<long double>(n);
-  // The fine table is stored as double plus a small correction so that the product is formed in double
-  // arithmetic (x87 long double products cost more than the transform) with an error of about one ulp.
-  std::vector<Complex> fine(block), fine_lo(block);
-  for (size_t b = 0; b < block; ++b) {
-    const std::complex<long double> w = std::polar(1.0L, step * static_cast<long double>(b));
-    fine[b] = Complex(static_cast<double>(w.real()), static_cast<double>(w.imag()));
-    fine_lo[b] = Complex(static_cast<double>(w.real() - fine[b].real()), static_cast<double>(w.imag() - fine[b].imag()));
-  }
-  for (size_t a = 0; a * block < count; ++a) {
-    const std::complex<long double> wl = std::polar(1.0L, step * static_cast<long double>(a * block));
-    const Complex c(static_cast<double>(wl.real()), static_cast<double>(wl.imag()));
-    const size_t end = std::min(count, (a + 1) * block);
-    for (size_t k = a * block; k < end; ++k) {
-      const Complex f = fine[k - a * block], g = fine_lo[k - a * block];
-      const double re = c.real() * f.real() - c.imag() * f.imag() + (c.real() * g.real() - c.imag() * g.imag());
-      const double im = c.real() * f.imag() + c.imag() * f.real() + (c.real() * g.imag() + c.imag() * g.real());
-      roots[k] = Complex(re, im);
+// e^{-2πi k/n} for any k in [0, n), from two small tables (k = a·B + b with B a power of two near √(n/2):
+// coarse[a]·fine[b], the fine table kept as double plus a correction so that the product, formed in double
+// arithmetic, is within about one ulp). O(√n) trigonometric calls in long double; k > n/2 is the exact conjugate
+// of n - k. Shifts and masks instead of a table of all n roots, which cost more to build than a transform.
+class RootsOfUnity {
+ public:
+  explicit RootsOfUnity(size_t n) : n_(n) {
+    const size_t half = n / 2 + 1;
+    while ((size_t{1} << (2 * shift_)) < half) ++shift_;
+    const size_t block = size_t{1} << shift_;
+    const long double step = -2.0L * std::numbers::pi_v<long double> / static_cast<long double>(n);
+    fine_.resize(block);
+    fine_lo_.resize(block);
+    for (size_t b = 0; b < block; ++b) {
+      const std::complex<long double> w = std::polar(1.0L, step * static_cast<long double>(b));
+      fine_[b] = Complex(static_cast<double>(w.real()), static_cast<double>(w.imag()));
+      fine_lo_[b] = Complex(static_cast<double>(w.real() - fine_[b].real()), static_cast<double>(w.imag() - fine_[b].imag()));
+    }
+    coarse_.resize(half / block + 1);
+    for (size_t a = 0; a < coarse_.size(); ++a) {
+      const std::complex<long double> w = std::polar(1.0L, step * static_cast<long double>(a * block));
+      coarse_[a] = Complex(static_cast<double>(w.real()), static_cast<double>(w.imag()));
     }
   }
-  for (size_t k = count; k < roots.size(); ++k) roots[k] = std::conj(roots[n - k]);
-  return roots;
-}
+
+  Complex operator()(size_t k) const {
+    if (2 * k > n_) return std::conj((*this)(n_ - k));
+    const Complex c = coarse_[k >> shift_];
+    const size_t b = k & ((size_t{1} << shift_) - 1);
+    const Complex f = fine_[b], g = fine_lo_[b];
+    const double re = c.real() * f.real() - c.imag() * f.imag() + (c.real() * g.real() - c.imag() * g.imag());
+    const double im = c.real() * f.imag() + c.imag() * f.real() + (c.real() * g.imag() + c.imag() * g.real());
+    return Complex(re, im);
+  }
+
+ private:
+  size_t n_;
+  int shift_ = 0;
+  std::vector<Complex> coarse_, fine_, fine_lo_;
+};
 
 }  // namespace
 
@@ -109,7 +117,7 @@ FftPlan::FftPlan(size_t n) : n_(n) {
       rest = 1;
     }
   }
-  roots_ = RootTable(n, n);
+  const RootsOfUnity root(n);
   scratch_.resize(n);
   size_t len = n;
   for (int r : radices_) {
@@ -117,9 +125,15 @@ FftPlan::FftPlan(size_t n) : n_(n) {
     const size_t tw_step = n / len;
     std::vector<Complex> tw(m * static_cast<size_t>(r - 1));
     for (size_t p = 0; p < m; ++p) {
-      for (int j = 1; j < r; ++j) tw[p * (r - 1) + (j - 1)] = roots_[(static_cast<size_t>(j) * p * tw_step) % n];
+      // j·p·tw_step < r·m·tw_step = n: no reduction needed.
+      for (int j = 1; j < r; ++j) tw[p * (r - 1) + (j - 1)] = root(static_cast<size_t>(j) * p * tw_step);
     }
     stage_twiddles_.push_back(std::move(tw));
+    std::vector<Complex> small;
+    if (r > 5) {
+      for (int k = 0; k < r; ++k) small.push_back(root(static_cast<size_t>(k) * (n / r)));
+    }
+    stage_small_roots_.push_back(std::move(small));
     len = m;
   }
 }
@@ -133,7 +147,7 @@ void FftPlan::Transform(Complex* data, bool inverse) const {
   Complex* x = data;
   Complex* y = scratch_.data();
   size_t len = n, stride = 1, stage = 0;
-  std::vector<Complex> small_roots, a, b;
+  std::vector<Complex> a, b;
   for (int r : radices_) {
     const size_t m = len / r;
     const Complex* tw = stage_twiddles_[stage++].data();
@@ -198,8 +212,7 @@ void FftPlan::Transform(Complex* data, bool inverse) const {
       }
     } else {
       // Generic odd radix: a direct r-point DFT with precomputed e^{-2πi jk/r}.
-      small_roots.resize(r);
-      for (int k = 0; k < r; ++k) small_roots[k] = roots_[static_cast<size_t>(k) * (n / r)];
+      const std::vector<Complex>& small_roots = stage_small_roots_[stage - 1];
       a.resize(r);
       b.resize(r);
       const int half = (r - 1) / 2;
@@ -273,7 +286,10 @@ const std::vector<Complex>& CachedHalfRoots(size_t n) {
     }
   }
   if (cache.size() == kEntries) cache.pop_back();
-  cache.insert(cache.begin(), {n, RootTable(n, n / 2 + 1)});
+  const RootsOfUnity root(n);
+  std::vector<Complex> roots(n / 2 + 1);
+  for (size_t k = 0; k < roots.size(); ++k) roots[k] = root(k);
+  cache.insert(cache.begin(), {n, std::move(roots)});
   return cache[0].second;
 }
 

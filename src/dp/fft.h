@@ -20,7 +20,7 @@ int64_t NextFastLength(int64_t n);
 // (real transforms halve even lengths; radix 4, 2, 3 and 5 have dedicated butterflies).
 int64_t FastEvenLength(int64_t n);
 
-// An FFT plan for one length: the factorization and a table of the n-th roots of unity.
+// An FFT plan for one length: the factorization and each stage's twiddle factors.
 class FftPlan {
  public:
   explicit FftPlan(size_t n);
@@ -31,10 +31,11 @@ class FftPlan {
  private:
   size_t n_;
   std::vector<int> radices_;
-  std::vector<Complex> roots_;  // roots_[k] = e^{-2πi k/n}
   // Per stage, the twiddles W_len^{j·p} laid out in the order the butterflies read them ([p][j-1]), so that a
-  // stage streams through them instead of striding across roots_.
+  // stage streams through them instead of striding across a table of roots.
   std::vector<std::vector<Complex>> stage_twiddles_;
+  // Per stage with a generic (> 5) radix r, e^{-2πi k/r} for k < r.
+  std::vector<std::vector<Complex>> stage_small_roots_;
   mutable std::vector<Complex> scratch_;
 };
 
