@@ -78,6 +78,22 @@ void FitPolynomial(const FitNodes& nodes, const double* values, double* a) {
   }
 }
 
+// out[i] = reference · e^{P(x_i)} with x_i = (ε_i - mid)·inverse_half, ε_i = (first_key + i)·d computed as the
+// grid does (key·d; the key as a double is exact), P the fit's monomial coefficients: the interpolation's per-bin
+// loop, in a form that vectorizes (AVX2 clone where available; no FMA, so both clones give the same bits).
+__attribute__((target_clones("avx2", "default"))) void FillPolynomialExp(const double* a, double reference,
+                                                                         int64_t first_key, double d, double mid,
+                                                                         double inverse_half, int32_t count,
+                                                                         double* out) {
+  const double key = static_cast<double>(first_key);
+  for (int32_t i = 0; i < count; ++i) {
+    const double x = ((key + static_cast<double>(i)) * d - mid) * inverse_half;
+    double h = a[kFitDegree];
+    for (int m = kFitDegree - 1; m >= 0; --m) h = h * x + a[m];
+    out[i] = reference * PolynomialExp(h);
+  }
+}
+
 // Python's math.isclose(a, b) with rel_tol 1e-9 and abs_tol 0.
 bool IsClose(double a, double b) {
   if (a == b) return true;
@@ -273,7 +289,7 @@ SubsampledGaussianLoss::Fit SubsampledGaussianLoss::FillInterpolatedDeltas(int64
     const double x = (static_cast<double>(lo + i) * d_ - mid) * inverse_half;
     double h = a[kFitDegree];
     for (int m = kFitDegree - 1; m >= 0; --m) h = h * x + a[m];
-    return reference * std::exp(h);
+    return reference * PolynomialExp(h);
   };
   // Check between the outer nodes (where the fit errs most) and between the inner ones, before filling.
   const int64_t length = end - begin;
@@ -286,7 +302,8 @@ SubsampledGaussianLoss::Fit SubsampledGaussianLoss::FillInterpolatedDeltas(int64
     if (!(error <= kFitRelativeError * exact && error <= kFitMassError * mean_mass)) return Fit::kTooCurved;
   }
   deltas[0] = first_delta;
-  for (int64_t i = begin + 1; i < end; ++i) deltas[i - begin] = interpolated(i);
+  FillPolynomialExp(a, reference, lo + begin + 1, d_, mid, inverse_half, static_cast<int32_t>(end - begin - 1),
+                    deltas + 1);
   return Fit::kUsed;
 }
 
