@@ -241,6 +241,10 @@ absl::StatusOr<double> CalibrateNoiseWithSurrogates(const std::vector<SurrogateL
   } else if (roots.size() == 1) {
     start = roots.back().second;
   }
+  // Start the exact bracket half a tolerance above the estimated root: the first evaluation then usually becomes
+  // its upper end b (returned) and the second its lower end. That places the answer near σ* + 4e-7, the middle of
+  // [σ*, σ* + 1e-6] where the reference's Brent root plus its ±1e-6 correction lands, rather than at one end.
+  start += kFinalTolerance / 2;
   {
     auto g = [&](double sigma) -> absl::StatusOr<double> {
       auto it = memo.find(sigma);

@@ -138,7 +138,7 @@ FftPlan::FftPlan(size_t n) : n_(n) {
   }
 }
 
-void FftPlan::Transform(Complex* data, bool inverse) const {
+__attribute__((target_clones("avx2", "default"))) void FftPlan::Transform(Complex* data, bool inverse) const {
   const size_t n = n_;
   if (n <= 1) return;
   if (inverse) {
