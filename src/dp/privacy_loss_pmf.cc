@@ -212,6 +212,15 @@ __attribute__((target_clones("avx2", "default"))) void RaiseToPower(std::vector<
   double pr[kBlock], pi[kBlock], ar[kBlock], ai[kBlock];
   for (size_t start = 0; start < values.size(); start += kBlock) {
     const size_t count = std::min(kBlock, values.size() - start);
+    bool any = false;  // blocks that underflow entirely (most of them for large q) need no multiplications
+    for (size_t j = 0; j < count; ++j) {
+      const Complex z = values[start + j];
+      any |= !(z.real() * z.real() + z.imag() * z.imag() < underflow_norm);
+    }
+    if (!any) {
+      for (size_t j = 0; j < count; ++j) values[start + j] = Complex(0.0, 0.0);
+      continue;
+    }
     for (size_t j = 0; j < kBlock; ++j) {
       const Complex z = j < count ? values[start + j] : Complex(0, 0);
       pr[j] = z.real();
