@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <utility>
 #include <numbers>
@@ -51,6 +52,98 @@ inline Complex Mul(Complex a, Complex b) {
   return Complex(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
 }
 inline Complex MulNegI(Complex a) { return Complex(a.imag(), -a.real()); }  // a·(-i)
+
+// Two adjacent complex numbers [re0, im0, re1, im1] in one vector, with the operations the butterflies need. Each
+// lane computes exactly what the scalar Complex code computes (x - y as x + (-y) and commuted sums are exact
+// rewrites), so the paired and single paths agree to the bit.
+// The 256-bit helpers are always inlined, so no call passes a vector across an ABI boundary (GCC's -Wpsabi note
+// about AVX vector returns does not apply).
+#pragma GCC diagnostic ignored "-Wpsabi"
+typedef double ComplexPair __attribute__((vector_size(32)));
+
+template <class T>
+inline T Load(const Complex* p);
+template <>
+inline Complex Load<Complex>(const Complex* p) {
+  return *p;
+}
+template <>
+[[gnu::always_inline]] inline ComplexPair Load<ComplexPair>(const Complex* p) {
+  ComplexPair v;
+  std::memcpy(&v, reinterpret_cast<const double*>(p), sizeof v);
+  return v;
+}
+inline void Store(Complex* p, Complex v) { *p = v; }
+[[gnu::always_inline]] inline void Store(Complex* p, ComplexPair v) {
+  std::memcpy(reinterpret_cast<double*>(p), &v, sizeof v);
+}
+[[gnu::always_inline]] inline ComplexPair SwapParts(ComplexPair a) { return __builtin_shufflevector(a, a, 1, 0, 3, 2); }
+[[gnu::always_inline]] inline ComplexPair Mul(ComplexPair a, Complex w) {
+  const ComplexPair re = {w.real(), w.real(), w.real(), w.real()};
+  const ComplexPair im = {-w.imag(), w.imag(), -w.imag(), w.imag()};
+  return a * re + SwapParts(a) * im;
+}
+[[gnu::always_inline]] inline ComplexPair MulNegI(ComplexPair a) { return SwapParts(a) * ComplexPair{1, -1, 1, -1}; }
+[[gnu::always_inline]] inline ComplexPair Scale(double c, ComplexPair a) { return a * ComplexPair{c, c, c, c}; }
+inline Complex Scale(double c, Complex a) { return c * a; }
+// i·k·d for a real k: (-k·d.im, k·d.re).
+[[gnu::always_inline]] inline ComplexPair MulIK(double k, ComplexPair d) { return SwapParts(d) * ComplexPair{-k, k, -k, k}; }
+inline Complex MulIK(double k, Complex d) { return Complex(-k * d.imag(), k * d.real()); }
+
+// One butterfly of each radix at (q, p) of a Stockham stage: inputs x[q + stride·(p + j·m)], outputs
+// y[q + stride·(r·p + j)], twiddles tw[p·(r-1) + j-1]; T is Complex (one q) or ComplexPair (q and q + 1).
+template <class T>
+[[gnu::always_inline]] inline void Radix2(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride, const Complex* tw) {
+  const T a0 = Load<T>(x + q + stride * p), a1 = Load<T>(x + q + stride * (p + m));
+  Store(y + q + stride * (2 * p), a0 + a1);
+  Store(y + q + stride * (2 * p + 1), Mul(a0 - a1, tw[p]));
+}
+
+template <class T>
+[[gnu::always_inline]] inline void Radix4(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride, const Complex* tw) {
+  const T a0 = Load<T>(x + q + stride * p), a1 = Load<T>(x + q + stride * (p + m));
+  const T a2 = Load<T>(x + q + stride * (p + 2 * m)), a3 = Load<T>(x + q + stride * (p + 3 * m));
+  const T s02 = a0 + a2, d02 = a0 - a2, s13 = a1 + a3, d13 = MulNegI(a1 - a3);
+  Complex* out = y + q + stride * (4 * p);
+  Store(out, s02 + s13);
+  Store(out + stride, Mul(d02 + d13, tw[3 * p]));
+  Store(out + 2 * stride, Mul(s02 - s13, tw[3 * p + 1]));
+  Store(out + 3 * stride, Mul(d02 - d13, tw[3 * p + 2]));
+}
+
+template <class T>
+[[gnu::always_inline]] inline void Radix3(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride, const Complex* tw) {
+  constexpr double kC = -0.5, kS = -0.86602540378443864676;  // e^{-2πi/3}
+  const T a0 = Load<T>(x + q + stride * p), a1 = Load<T>(x + q + stride * (p + m));
+  const T a2 = Load<T>(x + q + stride * (p + 2 * m));
+  const T s = a1 + a2, d = a1 - a2;
+  const T t = a0 + Scale(kC, s);
+  const T u = MulIK(kS, d);
+  Complex* out = y + q + stride * (3 * p);
+  Store(out, a0 + s);
+  Store(out + stride, Mul(t + u, tw[2 * p]));
+  Store(out + 2 * stride, Mul(t - u, tw[2 * p + 1]));
+}
+
+template <class T>
+[[gnu::always_inline]] inline void Radix5(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride, const Complex* tw) {
+  // cos and sin of 2π/5 and 4π/5.
+  constexpr double kC1 = 0.30901699437494742410, kC2 = -0.80901699437494742410;
+  constexpr double kS1 = 0.95105651629515357212, kS2 = 0.58778525229247312917;
+  const T a0 = Load<T>(x + q + stride * p), a1 = Load<T>(x + q + stride * (p + m));
+  const T a2 = Load<T>(x + q + stride * (p + 2 * m)), a3 = Load<T>(x + q + stride * (p + 3 * m));
+  const T a4 = Load<T>(x + q + stride * (p + 4 * m));
+  const T t1 = a1 + a4, t2 = a2 + a3, t3 = a1 - a4, t4 = a2 - a3;
+  const T b1 = a0 + Scale(kC1, t1) + Scale(kC2, t2), b2 = a0 + Scale(kC2, t1) + Scale(kC1, t2);
+  const T d1 = Scale(kS1, t3) + Scale(kS2, t4), d2 = Scale(kS2, t3) - Scale(kS1, t4);
+  const T nid1 = MulNegI(d1), nid2 = MulNegI(d2);
+  Complex* out = y + q + stride * (5 * p);
+  Store(out, a0 + t1 + t2);
+  Store(out + stride, Mul(b1 + nid1, tw[4 * p]));
+  Store(out + 2 * stride, Mul(b2 + nid2, tw[4 * p + 1]));
+  Store(out + 3 * stride, Mul(b2 - nid2, tw[4 * p + 2]));
+  Store(out + 4 * stride, Mul(b1 - nid1, tw[4 * p + 3]));
+}
 
 // e^{-2πi k/n} for any k in [0, n), from two small tables (k = a·B + b with B a power of two near √(n/2):
 // coarse[a]·fine[b], the fine table kept as double plus a correction so that the product, formed in double
@@ -151,64 +244,32 @@ __attribute__((target_clones("avx2", "default"))) void FftPlan::Transform(Comple
   for (int r : radices_) {
     const size_t m = len / r;
     const Complex* tw = stage_twiddles_[stage++].data();
+    // The butterflies run on two adjacent q at once (one 256-bit vector) wherever the stride allows; the lane
+    // arithmetic is the scalar arithmetic, operation for operation, so both paths give the same bits.
+    const size_t pairs = stride / 2 * 2;
     if (r == 2) {
       for (size_t p = 0; p < m; ++p) {
-        const Complex w1 = tw[p];
-        for (size_t q = 0; q < stride; ++q) {
-          const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)];
-          y[q + stride * (2 * p)] = a0 + a1;
-          y[q + stride * (2 * p + 1)] = Mul(a0 - a1, w1);
-        }
+        size_t q = 0;
+        for (; q < pairs; q += 2) Radix2<ComplexPair>(x, y, q, p, m, stride, tw);
+        for (; q < stride; ++q) Radix2<Complex>(x, y, q, p, m, stride, tw);
       }
     } else if (r == 4) {
       for (size_t p = 0; p < m; ++p) {
-        const Complex w1 = tw[3 * p], w2 = tw[3 * p + 1], w3 = tw[3 * p + 2];
-        for (size_t q = 0; q < stride; ++q) {
-          const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)];
-          const Complex a2 = x[q + stride * (p + 2 * m)], a3 = x[q + stride * (p + 3 * m)];
-          const Complex s02 = a0 + a2, d02 = a0 - a2, s13 = a1 + a3, d13 = MulNegI(a1 - a3);
-          Complex* out = y + q + stride * (4 * p);
-          out[0] = s02 + s13;
-          out[stride] = Mul(d02 + d13, w1);
-          out[2 * stride] = Mul(s02 - s13, w2);
-          out[3 * stride] = Mul(d02 - d13, w3);
-        }
+        size_t q = 0;
+        for (; q < pairs; q += 2) Radix4<ComplexPair>(x, y, q, p, m, stride, tw);
+        for (; q < stride; ++q) Radix4<Complex>(x, y, q, p, m, stride, tw);
       }
     } else if (r == 3) {
-      constexpr double kC = -0.5, kS = -0.86602540378443864676;  // e^{-2πi/3}
       for (size_t p = 0; p < m; ++p) {
-        const Complex w1 = tw[2 * p], w2 = tw[2 * p + 1];
-        for (size_t q = 0; q < stride; ++q) {
-          const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)], a2 = x[q + stride * (p + 2 * m)];
-          const Complex s = a1 + a2, d = a1 - a2;
-          const Complex t = a0 + kC * s;
-          const Complex u(-kS * d.imag(), kS * d.real());  // i·kS·d
-          Complex* out = y + q + stride * (3 * p);
-          out[0] = a0 + s;
-          out[stride] = Mul(t + u, w1);
-          out[2 * stride] = Mul(t - u, w2);
-        }
+        size_t q = 0;
+        for (; q < pairs; q += 2) Radix3<ComplexPair>(x, y, q, p, m, stride, tw);
+        for (; q < stride; ++q) Radix3<Complex>(x, y, q, p, m, stride, tw);
       }
     } else if (r == 5) {
-      // cos and sin of 2π/5 and 4π/5.
-      constexpr double kC1 = 0.30901699437494742410, kC2 = -0.80901699437494742410;
-      constexpr double kS1 = 0.95105651629515357212, kS2 = 0.58778525229247312917;
       for (size_t p = 0; p < m; ++p) {
-        const Complex w1 = tw[4 * p], w2 = tw[4 * p + 1], w3 = tw[4 * p + 2], w4 = tw[4 * p + 3];
-        for (size_t q = 0; q < stride; ++q) {
-          const Complex a0 = x[q + stride * p], a1 = x[q + stride * (p + m)], a2 = x[q + stride * (p + 2 * m)];
-          const Complex a3 = x[q + stride * (p + 3 * m)], a4 = x[q + stride * (p + 4 * m)];
-          const Complex t1 = a1 + a4, t2 = a2 + a3, t3 = a1 - a4, t4 = a2 - a3;
-          const Complex b1 = a0 + kC1 * t1 + kC2 * t2, b2 = a0 + kC2 * t1 + kC1 * t2;
-          const Complex d1 = kS1 * t3 + kS2 * t4, d2 = kS2 * t3 - kS1 * t4;
-          const Complex nid1(d1.imag(), -d1.real()), nid2(d2.imag(), -d2.real());  // -i·d
-          Complex* out = y + q + stride * (5 * p);
-          out[0] = a0 + t1 + t2;
-          out[stride] = Mul(b1 + nid1, w1);
-          out[2 * stride] = Mul(b2 + nid2, w2);
-          out[3 * stride] = Mul(b2 - nid2, w3);
-          out[4 * stride] = Mul(b1 - nid1, w4);
-        }
+        size_t q = 0;
+        for (; q < pairs; q += 2) Radix5<ComplexPair>(x, y, q, p, m, stride, tw);
+        for (; q < stride; ++q) Radix5<Complex>(x, y, q, p, m, stride, tw);
       }
     } else {
       // Generic odd radix: a direct r-point DFT with precomputed e^{-2πi jk/r}.
