@@ -10,11 +10,10 @@
 namespace tb::dp {
 namespace {
 
-absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int64_t rounds, double delta,
-                                        const PmfLimits& limits, double discretization) {
-  auto per_round = loss.Discretize(limits);
-  if (!per_round.ok()) return per_round.status();
-  auto composed = SelfCompose(*per_round, rounds, kTailMassTruncation, limits);
+// ε of T rounds of one direction's per-round PMF.
+absl::StatusOr<double> ComposedEpsilon(const PrivacyLossPmf& per_round, int64_t rounds, double delta,
+                                       const PmfLimits& limits, double discretization) {
+  auto composed = SelfCompose(per_round, rounds, kTailMassTruncation, limits);
   if (!composed.ok()) return composed.status();
   // The accountant composes the event into its initial (identity) PLD; that step truncates tails once more.
   auto total = ComposeWithIdentity(*std::move(composed), kTailMassTruncation, limits);
@@ -25,14 +24,21 @@ absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int6
   // Keep the result only if that mass, wherever it landed among the bins the walk summed, could not move ε by more
   // than a thousandth of the accuracy asked of it (1e-9 relative, 1e-12 absolute): ε = log((mass - δ)/weighted)
   // moves by at most wrapped/(mass - δ), or wrapped/weighted at ε = 0. Otherwise (ε near 0 with the walk reaching
-  // the bottom bins, typically) recompute with the reference's window.
+  // the bottom bins, typically) recompute with the reference's window, from the same per-round PMF.
   const double wrapped = total->wrap.AtOrAbove(walk.lowest_key, total->lower);
   const double scale = epsilon > 0 ? walk.mass - delta : walk.weighted_mass;
   const double allowed = std::max(1e-15, 1e-12 * epsilon);
   if (wrapped == 0 || !std::isfinite(epsilon) || wrapped <= allowed * scale) return epsilon;
   PmfLimits reference = limits;
   reference.reference_window = true;
-  return DirectionEpsilon(loss, rounds, delta, reference, discretization);
+  return ComposedEpsilon(per_round, rounds, delta, reference, discretization);
+}
+
+absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int64_t rounds, double delta,
+                                        const PmfLimits& limits, double discretization) {
+  auto per_round = loss.Discretize(limits);
+  if (!per_round.ok()) return per_round.status();
+  return ComposedEpsilon(*per_round, rounds, delta, limits, discretization);
 }
 
 }  // namespace
