@@ -91,11 +91,16 @@ absl::StatusOr<double> EpsilonToNoise(const AccountingParams& p, double target, 
   if (UsesTreeAccounting(p.aggregator_type) || p.limits.exhaustive) return CalibrateNoise(exact, target, stats);
   // PLD: the same accountant at 100x and 10x coarser discretizations (about as many times cheaper) finds the root
   // and the slope, so that only a handful of exact evaluations remain.
+  // The surrogates' PMFs are short, so the reference's (wider) self-composition window costs them little, while
+  // the tighter one would often have to be recomputed (its wrapped mass reaches the few bins ε is made of).
   std::vector<SurrogateLevel> levels;
+  PmfLimits surrogate_limits = p.limits;
+  surrogate_limits.reference_window = true;
   for (double d : {100 * kValueDiscretization, 10 * kValueDiscretization}) {
-    levels.push_back({[&p, d](double sigma) -> absl::StatusOr<double> {
+    levels.push_back({[&p, d, surrogate_limits](double sigma) -> absl::StatusOr<double> {
                         if (sigma == 0) return INFINITY;
-                        return PoissonGaussianEpsilon(SamplingProbability(p), sigma, p.rounds, p.delta, p.limits, d);
+                        return PoissonGaussianEpsilon(SamplingProbability(p), sigma, p.rounds, p.delta,
+                                                      surrogate_limits, d);
                       },
                       d});
   }
