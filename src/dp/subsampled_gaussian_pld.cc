@@ -285,12 +285,7 @@ SubsampledGaussianLoss::Fit SubsampledGaussianLoss::FillInterpolatedDeltas(int64
   double a[FitNodes::kCount];
   FitPolynomial(nodes, values, a);
   const double inverse_half = 1 / half;
-  auto interpolated = [&](int64_t i) {
-    const double x = (static_cast<double>(lo + i) * d_ - mid) * inverse_half;
-    double h = a[kFitDegree];
-    for (int m = kFitDegree - 1; m >= 0; --m) h = h * x + a[m];
-    return reference * PolynomialExp(h);
-  };
+
   // Check between the outer nodes (where the fit errs most) and between the inner ones, before filling.
   const int64_t length = end - begin;
   const double mean_mass = drop / static_cast<double>(length);  // about the stretch's mass per bin
@@ -298,7 +293,9 @@ SubsampledGaussianLoss::Fit SubsampledGaussianLoss::FillInterpolatedDeltas(int64
   for (int64_t i : checks) {
     double exact;
     if (!TryDelta(static_cast<double>(lo + i) * d_, &exact)) return Fit::kTooCurved;
-    const double error = std::fabs(interpolated(i) - exact);
+    double fitted;
+    FillPolynomialExp(a, reference, lo + i, d_, mid, inverse_half, 1, &fitted);
+    const double error = std::fabs(fitted - exact);
     if (!(error <= kFitRelativeError * exact && error <= kFitMassError * mean_mass)) return Fit::kTooCurved;
   }
   deltas[0] = first_delta;

@@ -32,12 +32,15 @@ class SubsampledGaussianLoss {
   //
   // The reference evaluates δ(ε) (six special functions) at each of up to ~10^6 grid points. Away from the ends of
   // the loss range δ is analytic and slowly varying in log space, so unless `limits.exact_deltas` is set, stretches
-  // of 32–256 bins take log δ from a degree-8 Chebyshev fit through nine exact evaluations instead. A fit is used
-  // only if, at three further grid points evaluated exactly (both ends and one interior), it is within 1e-13 of δ
-  // relative and within 1e-10 of the stretch's drop in δ (which scales the bins' masses); otherwise the stretch is
-  // halved or evaluated exactly. The masses are second differences of δ, so their sums over any range telescope to
-  // a few δ values: a smooth relative error e in δ moves them by about e·(1 + 1/(stretch width in nats)), ≤ 4e-12,
-  // below the rounding noise of the reference's own per-bin evaluation amplified by 1/d (≈ 2e-12).
+  // of 32–256 bins take log δ from a degree-8 Chebyshev fit through nine exact evaluations at the Chebyshev
+  // extrema (both ends included, so neighbouring stretches join without a step). A fit is used only if, at three
+  // further grid points evaluated exactly, it is within 1e-13 of δ relative and within 1e-7 of the stretch's mean
+  // mass per bin (which rejects the flat δ ≈ 1 regions, where the masses are far below δ's rounding); otherwise
+  // the stretch is halved or evaluated exactly. The masses are second differences of δ, so their sums over any
+  // range telescope to a few δ values and move by about the fit's error divided by the stretch width in nats.
+  // The exact δ itself carries 1e-14..3e-14 of rounding noise in the tail (third differences on the keras
+  // config), which the reference's per-bin masses inherit amplified by 1/d: the fitted masses are smoother, and
+  // the tail sums of both agree within 1e-9 (tests/dp/fast_paths_test.cc).
   absl::StatusOr<PrivacyLossPmf> Discretize(const PmfLimits& limits = {}) const;
   // The largest loss key of the discretized PMF (its last bin; may be huge or infinite for tiny σ) and that PMF's
   // infinity mass, without building it.
