@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <tuple>
 
@@ -23,6 +24,26 @@ AccountingParams Params(int64_t rg, int64_t t, double delta, bool exhaustive) {
   p.delta = delta;
   p.limits.exhaustive = exhaustive;
   return p;
+}
+
+// One accountant configuration: report goal, rounds, δ and σ.
+struct Config {
+  int64_t rg, t;
+  double delta, sigma;
+};
+
+// ε with the default limits against ε with `variant` applied to the limits, within half the tolerance: a shortcut
+// whose only effect is floating-point noise must stay well inside the noise floor the reference is held to.
+void ExpectEpsilonWithinNoise(std::initializer_list<Config> cases, void (*variant)(PmfLimits&)) {
+  for (const Config& c : cases) {
+    AccountingParams fast = Params(c.rg, c.t, c.delta, false), reference = fast;
+    variant(reference.limits);
+    auto a = NoiseToEpsilon(fast, c.sigma);
+    auto b = NoiseToEpsilon(reference, c.sigma);
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_NEAR(*a, *b, PldEpsilonTolerance(*b, c.delta) / 2)
+        << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma;
+  }
 }
 
 TEST(FastPathsTest, SkippingTheDominatedDirectionChangesNoEpsilon) {
@@ -51,22 +72,13 @@ TEST(FastPathsTest, SkippingTheDominatedDirectionChangesNoEpsilon) {
 TEST(FastPathsTest, FastFftLengthsMoveEpsilonOnlyWithinTheNoise) {
   // The self-composition pads to an even 2·3·5-smooth length instead of scipy's next_fast_len; the circular
   // convolution then wraps the same (negligible) mass, and ε moves only by FFT rounding noise.
-  struct {
-    int64_t rg, t;
-    double delta, sigma;
-  } cases[] = {
-      {2, 1000, 1.0 / 3e6, 0.22200350938986962}, {2, 512, 1.0 / 3e6, 0.1},  {100, 1000, 1.0 / 3e6, 0.7},
-      {2000, 100, 1e-6, 1.0},                    {30000, 10, 1e-6, 0.7},    {30000, 1000, 1e-5, 2.0},
-  };
-  for (const auto& c : cases) {
-    AccountingParams fast = Params(c.rg, c.t, c.delta, false), reference = fast;
-    reference.limits.reference_fft_lengths = true;
-    auto a = NoiseToEpsilon(fast, c.sigma);
-    auto b = NoiseToEpsilon(reference, c.sigma);
-    ASSERT_TRUE(a.ok() && b.ok());
-    EXPECT_NEAR(*a, *b, PldEpsilonTolerance(*b, c.delta) / 2)
-        << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma;
-  }
+  ExpectEpsilonWithinNoise({{2, 1000, 1.0 / 3e6, 0.22200350938986962},
+                            {2, 512, 1.0 / 3e6, 0.1},
+                            {100, 1000, 1.0 / 3e6, 0.7},
+                            {2000, 100, 1e-6, 1.0},
+                            {30000, 10, 1e-6, 0.7},
+                            {30000, 1000, 1e-5, 2.0}},
+                           [](PmfLimits& limits) { limits.reference_fft_lengths = true; });
 }
 
 // Discretize interpolates δ(ε) over smooth stretches of the grid. The per-round PMF's tail sums (what ε is made of)
@@ -102,23 +114,16 @@ TEST(FastPathsTest, InterpolatedDeltasKeepTheTailSums) {
 }
 
 TEST(FastPathsTest, InterpolatedDeltasMoveEpsilonOnlyWithinTheNoise) {
-  struct {
-    int64_t rg, t;
-    double delta, sigma;
-  } cases[] = {
-      {2, 1000, 1.0 / 3e6, 0.22200350938986962}, {2, 512, 1.0 / 3e6, 0.1}, {100, 1000, 1.0 / 3e6, 0.7},
-      {2000, 100, 1e-6, 1.0},  {30000, 10, 1e-6, 0.7},  {30000, 1000, 1e-5, 2.0},  {1500000, 5, 1e-6, 0.8},
-      {3000000, 3, 1e-6, 1.0}, {2000, 1000, 1e-9, 0.7},
-  };
-  for (const auto& c : cases) {
-    AccountingParams fitted = Params(c.rg, c.t, c.delta, false), exact = fitted;
-    exact.limits.exact_deltas = true;
-    auto a = NoiseToEpsilon(fitted, c.sigma);
-    auto b = NoiseToEpsilon(exact, c.sigma);
-    ASSERT_TRUE(a.ok() && b.ok());
-    EXPECT_NEAR(*a, *b, PldEpsilonTolerance(*b, c.delta) / 2)
-        << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma;
-  }
+  ExpectEpsilonWithinNoise({{2, 1000, 1.0 / 3e6, 0.22200350938986962},
+                            {2, 512, 1.0 / 3e6, 0.1},
+                            {100, 1000, 1.0 / 3e6, 0.7},
+                            {2000, 100, 1e-6, 1.0},
+                            {30000, 10, 1e-6, 0.7},
+                            {30000, 1000, 1e-5, 2.0},
+                            {1500000, 5, 1e-6, 0.8},
+                            {3000000, 3, 1e-6, 1.0},
+                            {2000, 1000, 1e-9, 0.7}},
+                           [](PmfLimits& limits) { limits.exact_deltas = true; });
 }
 
 // The self-composition's window also tries Chernoff orders larger than the reference's, which shortens the FFT by
@@ -126,23 +131,15 @@ TEST(FastPathsTest, InterpolatedDeltasMoveEpsilonOnlyWithinTheNoise) {
 // is made of (ε near 0), the accountant recomputes with the reference's window; these small-ε configs are such
 // cases and must match the reference window closely (without the recomputation some move by 1e-7 relative).
 TEST(FastPathsTest, TighterWindowMovesEpsilonOnlyWithinTheNoise) {
-  struct {
-    int64_t rg, t;
-    double delta, sigma;
-  } cases[] = {
-      {2, 100, 1e-5, 0.3}, {2, 10, 1e-6, 0.3}, {100, 10, 1e-5, 0.7}, {100, 1000, 1e-9, 1.0},  // ε ~ 1e-3: recomputed
-      {2, 1000, 1.0 / 3e6, 0.22200350938986962}, {100, 1000, 1.0 / 3e6, 0.7}, {2000, 1000, 1e-6, 1.0},
-      {30000, 100, 1e-6, 0.7},
-  };
-  for (const auto& c : cases) {
-    AccountingParams tight = Params(c.rg, c.t, c.delta, false), reference = tight;
-    reference.limits.reference_window = true;
-    auto a = NoiseToEpsilon(tight, c.sigma);
-    auto b = NoiseToEpsilon(reference, c.sigma);
-    ASSERT_TRUE(a.ok() && b.ok());
-    EXPECT_NEAR(*a, *b, PldEpsilonTolerance(*b, c.delta) / 2)
-        << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma;
-  }
+  ExpectEpsilonWithinNoise({{2, 100, 1e-5, 0.3},  // ε ~ 1e-3: recomputed with the reference window
+                            {2, 10, 1e-6, 0.3},
+                            {100, 10, 1e-5, 0.7},
+                            {100, 1000, 1e-9, 1.0},
+                            {2, 1000, 1.0 / 3e6, 0.22200350938986962},
+                            {100, 1000, 1.0 / 3e6, 0.7},
+                            {2000, 1000, 1e-6, 1.0},
+                            {30000, 100, 1e-6, 0.7}},
+                           [](PmfLimits& limits) { limits.reference_window = true; });
   // The keras config's composed PMF: the window ends near 50 nats instead of the reference's 70.
   auto per_round = SubsampledGaussianLoss(0.22200350938986962, 2 / 3e6, Adjacency::kRemove).Discretize();
   ASSERT_TRUE(per_round.ok());
