@@ -277,6 +277,11 @@ __attribute__((target_clones("avx2", "default"))) void FftPlan::Transform(Comple
       a.resize(r);
       b.resize(r);
       const int half = (r - 1) / 2;
+      // e^{-2πi jk/r} for 1 <= j, k <= half, laid out [j][k]: no index reduction inside the loops.
+      std::vector<Complex> roots_jk(static_cast<size_t>(half * half));
+      for (int j = 1; j <= half; ++j) {
+        for (int k = 1; k <= half; ++k) roots_jk[(j - 1) * half + (k - 1)] = small_roots[(j * k) % r];
+      }
       for (size_t p = 0; p < m; ++p) {
         for (size_t q = 0; q < stride; ++q) {
           for (int k = 0; k < r; ++k) a[k] = x[q + stride * (p + k * m)];
@@ -287,7 +292,7 @@ __attribute__((target_clones("avx2", "default"))) void FftPlan::Transform(Comple
           for (int j = 1; j <= half; ++j) {
             Complex re = a[0], im(0.0, 0.0);
             for (int k = 1; k <= half; ++k) {
-              const Complex w = small_roots[(static_cast<size_t>(j) * k) % r];
+              const Complex w = roots_jk[(j - 1) * half + (k - 1)];
               re += (a[k] + a[r - k]) * w.real();
               im += (a[k] - a[r - k]) * w.imag();
             }
