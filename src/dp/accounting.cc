@@ -89,6 +89,16 @@ absl::StatusOr<double> EpsilonToNoise(const AccountingParams& p, double target, 
   }
   auto exact = [&p](double sigma) { return NoiseToEpsilon(p, sigma); };
   if (UsesTreeAccounting(p.aggregator_type) || p.limits.exhaustive) return CalibrateNoise(exact, target, stats);
+  // A calibration's exact evaluations lie within a few 1e-6 of each other in σ: once one of them had to be
+  // recomputed with the reference's self-composition window, the next ones start with that window.
+  PmfLimits exact_limits = p.limits;
+  auto exact_pld = [&p, &exact_limits](double sigma) -> absl::StatusOr<double> {
+    bool used_reference_window = false;
+    auto epsilon = PoissonGaussianEpsilon(SamplingProbability(p), sigma, p.rounds, p.delta, exact_limits,
+                                          kValueDiscretization, &used_reference_window);
+    if (used_reference_window) exact_limits.reference_window = true;
+    return epsilon;
+  };
   // PLD: the same accountant at 100x and 10x coarser discretizations (about as many times cheaper) finds the root
   // and the slope, so that only a handful of exact evaluations remain.
   // The surrogates' PMFs are short, so the reference's (wider) self-composition window costs them little, while
@@ -104,7 +114,7 @@ absl::StatusOr<double> EpsilonToNoise(const AccountingParams& p, double target, 
                       },
                       d});
   }
-  return CalibrateNoiseWithSurrogates(levels, exact, kValueDiscretization, target, stats);
+  return CalibrateNoiseWithSurrogates(levels, exact_pld, kValueDiscretization, target, stats);
 }
 
 }  // namespace tb::dp

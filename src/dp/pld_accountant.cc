@@ -12,7 +12,7 @@ namespace {
 
 // ε of T rounds of one direction's per-round PMF.
 absl::StatusOr<double> ComposedEpsilon(const PrivacyLossPmf& per_round, int64_t rounds, double delta,
-                                       const PmfLimits& limits, double discretization) {
+                                       const PmfLimits& limits, double discretization, bool* used_reference_window) {
   auto composed = SelfCompose(per_round, rounds, kTailMassTruncation, limits);
   if (!composed.ok()) return composed.status();
   // The accountant composes the event into its initial (identity) PLD; that step truncates tails once more.
@@ -31,20 +31,23 @@ absl::StatusOr<double> ComposedEpsilon(const PrivacyLossPmf& per_round, int64_t 
   if (wrapped == 0 || !std::isfinite(epsilon) || wrapped <= allowed * scale) return epsilon;
   PmfLimits reference = limits;
   reference.reference_window = true;
-  return ComposedEpsilon(per_round, rounds, delta, reference, discretization);
+  *used_reference_window = true;
+  return ComposedEpsilon(per_round, rounds, delta, reference, discretization, used_reference_window);
 }
 
 absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int64_t rounds, double delta,
-                                        const PmfLimits& limits, double discretization) {
+                                        const PmfLimits& limits, double discretization, bool* used_reference_window) {
   auto per_round = loss.Discretize(limits);
   if (!per_round.ok()) return per_round.status();
-  return ComposedEpsilon(*per_round, rounds, delta, limits, discretization);
+  return ComposedEpsilon(*per_round, rounds, delta, limits, discretization, used_reference_window);
 }
 
 }  // namespace
 
 absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t rounds, double delta,
-                                              const PmfLimits& limits, double d) {
+                                              const PmfLimits& limits, double d, bool* used_reference_window) {
+  bool unused = false;
+  if (used_reference_window == nullptr) used_reference_window = &unused;
   if (!(q >= 0 && q <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat("sampling probability must be in [0, 1], got ", q));
   }
@@ -57,7 +60,8 @@ absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t ro
   }
   if (rounds == 0 || q == 0) return 0.0;
   if (sigma == 0) return INFINITY;
-  auto remove = DirectionEpsilon(SubsampledGaussianLoss(sigma, q, Adjacency::kRemove, d), rounds, delta, limits, d);
+  auto remove = DirectionEpsilon(SubsampledGaussianLoss(sigma, q, Adjacency::kRemove, d), rounds, delta, limits, d,
+                                 used_reference_window);
   if (!remove.ok()) return remove.status();
   if (q == 1) return *remove;
   const SubsampledGaussianLoss add_loss(sigma, q, Adjacency::kAdd, d);
@@ -75,7 +79,7 @@ absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t ro
     const double top_loss = std::max(0.0, add_loss.UpperLossKey() * d * static_cast<double>(rounds));
     if (composed_infinity <= delta / 2 && top_loss + 1 < *remove) return *remove;
   }
-  auto add = DirectionEpsilon(add_loss, rounds, delta, limits, d);
+  auto add = DirectionEpsilon(add_loss, rounds, delta, limits, d, used_reference_window);
   if (!add.ok()) return add.status();
   return std::max(*remove, *add);
 }

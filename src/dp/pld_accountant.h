@@ -14,9 +14,12 @@ namespace tb::dp {
 
 // q in [0, 1], σ >= 0, T >= 0, δ in [0, 1], all finite. T == 0 or q == 0 gives 0; σ == 0 gives +inf.
 // `discretization` other than the reference's 1e-4 gives a cheaper, less accurate ε (calibration's surrogate).
+// `used_reference_window`, if given, is set when a direction had to be recomputed with the reference's
+// self-composition window (see PmfLimits::reference_window): evaluations at nearby σ will need it too.
 absl::StatusOr<double> PoissonGaussianEpsilon(double sampling_prob, double noise_multiplier, int64_t rounds,
                                               double delta, const PmfLimits& limits = {},
-                                              double discretization = kValueDiscretization);
+                                              double discretization = kValueDiscretization,
+                                              bool* used_reference_window = nullptr);
 
 }  // namespace tb::dp
 
