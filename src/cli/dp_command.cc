@@ -24,6 +24,8 @@ constexpr char kUsage[] =
     "                       --aggregator=A [--population=N] [--json]\n"
     "  A is FIXED_GAUSSIAN, ADAPTIVE_GAUSSIAN, TREE_AGGREGATION or ADAPTIVE_TREE. --delta defaults to 1/3000000 and\n"
     "  --population to 3000000 (Poisson sampling probability = report_goal / population).\n"
+    "  --reference_procedure computes every step as dp_accounting does (δ at every bin, its Chernoff window, both\n"
+    "  adjacency directions, its bracket search and Brent calibration): slower, for checking a result.\n"
     "  `table` prints ε for each (rounds, noise) or the calibrated noise multiplier for each (rounds, ε); the columns\n"
     "  are whichever of --noise/--epsilon or --report_goal lists several values.\n";
 
@@ -58,7 +60,7 @@ struct Common {
 // Parses the flags shared by every mode; `lists` allows comma-separated grids.
 bool ParseCommon(const Flags& flags, bool lists, Common* c, std::string* error) {
   std::set<std::string> known = {"report_goal", "rounds", "delta", "noise", "epsilon", "aggregator",
-                                 "population", "help", "quiet", "verbose"};
+                                 "population", "reference_procedure", "help", "quiet", "verbose"};
   if (lists) known.insert("json");
   if (absl::Status s = flags.CheckKnown(known); !s.ok()) {
     *error = std::string(s.message());
@@ -85,6 +87,7 @@ bool ParseCommon(const Flags& flags, bool lists, Common* c, std::string* error) 
     return false;
   }
   c->params.population = *population;
+  c->params.limits.exhaustive = flags.GetBool("reference_procedure");
   auto list = [&](const char* name, auto* out, bool required) {
     auto v = flags.Get(name);
     if (!v) {
@@ -248,7 +251,7 @@ int RunDp(const Flags& flags) {
 TB_REGISTER_COMMAND({.name = "dp",
                      .summary = "Privacy accounting: epsilon for a noise multiplier, noise calibration, planner table.",
                      .usage = kUsage,
-                     .bool_flags = {"json"},
+                     .bool_flags = {"json", "reference_procedure"},
                      .run = &RunDp});
 
 }  // namespace tb::cli
