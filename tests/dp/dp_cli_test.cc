@@ -1,6 +1,7 @@
 // `taskbuilder dp` end to end: the real binary, its JSON and its planner table.
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -55,32 +56,32 @@ TEST(DpCliTest, NoiseCalibrationForPld) {
   EXPECT_EQ(j["aggregator"], "ADAPTIVE_GAUSSIAN");
 }
 
+// The same command with and without --reference_procedure; both must succeed. Returns their JSON outputs.
+std::pair<nlohmann::json, nlohmann::json> FastAndReference(const std::vector<std::string>& args) {
+  std::vector<std::string> reference_args = args;
+  reference_args.push_back("--reference_procedure");
+  auto fast = Dp(args);
+  auto reference = Dp(reference_args);
+  EXPECT_EQ(fast.exit_code, 0) << fast.err;
+  EXPECT_EQ(reference.exit_code, 0) << reference.err;
+  if (fast.exit_code != 0 || reference.exit_code != 0) return {};
+  return {nlohmann::json::parse(fast.out), nlohmann::json::parse(reference.out)};
+}
+
 // --reference_procedure runs the reference's every step: the same ε within the noise floor, and a calibration
 // by the reference's own search (more evaluations) that lands within its tolerance of the fast one.
 TEST(DpCliTest, ReferenceProcedureAgreesWithTheFastOne) {
-  const std::vector<std::string> epsilon = {"epsilon", "--report_goal=2", "--rounds=1000", "--noise=0.22200350938986962",
-                                            "--aggregator=FIXED_GAUSSIAN"};
-  auto fast = Dp(epsilon);
-  std::vector<std::string> reference_args = epsilon;
-  reference_args.push_back("--reference_procedure");
-  auto reference = Dp(reference_args);
-  ASSERT_EQ(fast.exit_code, 0) << fast.err;
-  ASSERT_EQ(reference.exit_code, 0) << reference.err;
-  const double a = nlohmann::json::parse(fast.out)["epsilon"].get<double>();
-  const double b = nlohmann::json::parse(reference.out)["epsilon"].get<double>();
+  const auto [fast, reference] = FastAndReference({"epsilon", "--report_goal=2", "--rounds=1000",
+                                                   "--noise=0.22200350938986962", "--aggregator=FIXED_GAUSSIAN"});
+  ASSERT_FALSE(fast.is_null() || reference.is_null());
+  const double a = fast["epsilon"].get<double>(), b = reference["epsilon"].get<double>();
   EXPECT_NEAR(a, 9.999843446316454, dp::PldEpsilonTolerance(9.999843446316454, 1.0 / 3e6));
   EXPECT_NEAR(b, 9.999843446316454, dp::PldEpsilonTolerance(9.999843446316454, 1.0 / 3e6));
   EXPECT_NE(a, b);  // different computations (the fast one interpolates δ and uses a shorter FFT)
 
-  const std::vector<std::string> noise = {"noise", "--report_goal=2000", "--rounds=100", "--delta=1e-6",
-                                          "--epsilon=4", "--aggregator=FIXED_GAUSSIAN"};
-  auto fast_noise = Dp(noise);
-  std::vector<std::string> reference_noise_args = noise;
-  reference_noise_args.push_back("--reference_procedure");
-  auto reference_noise = Dp(reference_noise_args);
-  ASSERT_EQ(fast_noise.exit_code, 0) << fast_noise.err;
-  ASSERT_EQ(reference_noise.exit_code, 0) << reference_noise.err;
-  auto jf = nlohmann::json::parse(fast_noise.out), jr = nlohmann::json::parse(reference_noise.out);
+  const auto [jf, jr] = FastAndReference({"noise", "--report_goal=2000", "--rounds=100", "--delta=1e-6",
+                                          "--epsilon=4", "--aggregator=FIXED_GAUSSIAN"});
+  ASSERT_FALSE(jf.is_null() || jr.is_null());
   EXPECT_TRUE(dp::CalibratedNear(jf["noise_multiplier"].get<double>(), jr["noise_multiplier"].get<double>(), 1e-6));
   EXPECT_LE(jr["achieved_epsilon"].get<double>(), 4.0);
   EXPECT_GT(jr["epsilon_evaluations"].get<int>(), jf["epsilon_evaluations"].get<int>());

@@ -7,6 +7,7 @@
 #include "fl/learning_process.h"
 #include "gtest/gtest.h"
 #include "runtime/data/synthetic_examples.h"
+#include "tests/fl/metric_models.h"
 #include "tests/fl/round_harness.h"
 #include "tf/example_models.h"
 
@@ -14,16 +15,6 @@ namespace tb::fl {
 namespace {
 
 using testing::RoundHarness;
-
-tf::FunctionalModel SmallMlp() {
-  tf::MlpOptions options;
-  options.input_dim = 12;
-  options.hidden_units = 8;
-  options.seed = 3;
-  auto model = tf::BuildMlpModel(options);
-  EXPECT_TRUE(model.ok()) << model.status();
-  return *std::move(model);
-}
 
 // Learnable examples for the MLP's input spec: x float[12], y int64[1] in {0, 1}.
 std::vector<std::vector<std::string>> Clients(int clients, int examples, uint64_t round_seed) {
@@ -65,7 +56,7 @@ double GlobalNorm(const std::map<std::string, tf::Tensor>& update, const std::st
 }
 
 TEST(FederatedRoundTest, FedAvgLossFallsOnALearnableTask) {
-  tf::FunctionalModel model = SmallMlp();
+  tf::FunctionalModel model = testing::SmallExampleMlp();
   LearningSpec spec = Spec(AggregatorKind::kNone);
   spec.client_optimizer.learning_rate = 0.5;
   auto program = BuildTrainingProcess(model, spec);
@@ -88,7 +79,7 @@ TEST(FederatedRoundTest, FedAvgLossFallsOnALearnableTask) {
 }
 
 TEST(FederatedRoundTest, FixedGaussianClipsEveryClientUpdate) {
-  tf::FunctionalModel model = SmallMlp();
+  tf::FunctionalModel model = testing::SmallExampleMlp();
   LearningSpec spec = Spec(AggregatorKind::kFixedGaussian);
   spec.client_optimizer.learning_rate = 1.0;  // big steps, so the raw delta is far above the clip
   auto program = BuildTrainingProcess(model, spec);
@@ -104,7 +95,7 @@ TEST(FederatedRoundTest, FixedGaussianClipsEveryClientUpdate) {
 }
 
 TEST(FederatedRoundTest, EveryAggregatorOptimizerAndAlgorithmBuildsAndRuns) {
-  tf::FunctionalModel model = SmallMlp();
+  tf::FunctionalModel model = testing::SmallExampleMlp();
   for (Algorithm algorithm : {Algorithm::kFedAvg, Algorithm::kFedSgd}) {
     for (AggregatorKind kind : {AggregatorKind::kNone, AggregatorKind::kFixedGaussian,
                                 AggregatorKind::kAdaptiveGaussian, AggregatorKind::kTreeAggregation,
