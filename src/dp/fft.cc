@@ -7,6 +7,8 @@
 #include <utility>
 #include <numbers>
 
+#include "dp/buffer_pool.h"
+
 namespace tb::dp {
 
 int64_t NextFastLength(int64_t n) {
@@ -364,7 +366,7 @@ const std::vector<Complex>& CachedHalfRoots(size_t n) {
 std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
   const size_t used = count < n ? count : n;
   if (n % 2 == 1 || n < 4) {
-    std::vector<Complex> full(n, Complex(0, 0));
+    std::vector<Complex> full = TakeComplexes(n);
     for (size_t i = 0; i < used; ++i) full[i] = Complex(x[i], 0.0);
     CachedFftPlan(n).Transform(full.data(), false);
     full.resize(n / 2 + 1);
@@ -373,14 +375,14 @@ std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
   // Pack even/odd samples into one complex sequence of half the length, transform it in the output buffer, then
   // separate the two spectra pairwise in place (out[k] and out[h-k] need only z[k] and z[h-k]).
   const size_t h = n / 2;
-  std::vector<Complex> out(h + 1, Complex(0, 0));
-  for (size_t i = 0; i < used; ++i) {
-    if (i % 2 == 0) {
-      out[i / 2].real(x[i]);
-    } else {
-      out[i / 2].imag(x[i]);
-    }
+  std::vector<Complex> out = TakeComplexes(h + 1, Fill::kAny);
+  size_t j = 0;
+  for (; 2 * j + 1 < used; ++j) out[j] = Complex(x[2 * j], x[2 * j + 1]);
+  if (2 * j < used) {
+    out[j] = Complex(x[2 * j], 0.0);
+    ++j;
   }
+  std::fill(out.begin() + static_cast<std::ptrdiff_t>(j), out.end(), Complex(0, 0));
   CachedFftPlan(h).Transform(out.data(), false);
   const std::vector<Complex>& w = CachedHalfRoots(n);
   auto separate = [&](Complex zk, Complex zc_conj, size_t k) {  // zc_conj = conj(z[(h - k) % h])

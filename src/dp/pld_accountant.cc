@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "dp/buffer_pool.h"
 #include "dp/subsampled_gaussian_pld.h"
 
 namespace tb::dp {
@@ -20,6 +21,7 @@ absl::StatusOr<double> ComposedEpsilon(const PrivacyLossPmf& per_round, int64_t 
   if (!total.ok()) return total.status();
   EpsilonWalk walk;
   const double epsilon = EpsilonForDelta(*total, delta, discretization, &walk);
+  ReturnDoubles(total->probs);
   // A self-composition window tighter than the reference's wraps a little far-tail mass onto the lowest bins.
   // Keep the result only if that mass, wherever it landed among the bins the walk summed, could not move ε by more
   // than a thousandth of the accuracy asked of it (1e-9 relative, 1e-12 absolute): ε = log((mass - δ)/weighted)
@@ -39,7 +41,9 @@ absl::StatusOr<double> DirectionEpsilon(const SubsampledGaussianLoss& loss, int6
                                         const PmfLimits& limits, double discretization, bool* used_reference_window) {
   auto per_round = loss.Discretize(limits);
   if (!per_round.ok()) return per_round.status();
-  return ComposedEpsilon(*per_round, rounds, delta, limits, discretization, used_reference_window);
+  auto epsilon = ComposedEpsilon(*per_round, rounds, delta, limits, discretization, used_reference_window);
+  ReturnDoubles(per_round->probs);
+  return epsilon;
 }
 
 }  // namespace

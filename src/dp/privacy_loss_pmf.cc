@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "dp/buffer_pool.h"
 #include "dp/fft.h"
 
 namespace tb::dp {
@@ -96,7 +97,7 @@ SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double 
     Level& fine = levels[0];
     fine.block = kFinestBlock;
     fine.count = (n + kFinestBlock - 1) / kFinestBlock;
-    fine.moments.assign(static_cast<size_t>(fine.count * kMoments), 0.0);
+    fine.moments = TakeDoubles(static_cast<size_t>(fine.count * kMoments), Fill::kAny);
     double offset_powers[kFinestBlock][kMoments];
     for (int64_t j = 0; j < kFinestBlock; ++j) {
       double power = 1;
@@ -106,12 +107,13 @@ SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double 
       }
     }
     for (int64_t b = 0; b < fine.count; ++b) {
-      double* m = &fine.moments[static_cast<size_t>(b * kMoments)];
+      double m[kMoments] = {};  // in registers: the seven sums are independent, so they vectorize
       const int64_t end = std::min(kFinestBlock, n - b * kFinestBlock);
       for (int64_t j = 0; j < end; ++j) {
         const double pj = probs[static_cast<size_t>(b * kFinestBlock + j)];
         for (int k = 0; k < kMoments; ++k) m[k] += pj * offset_powers[j][k];
       }
+      std::copy(m, m + kMoments, &fine.moments[static_cast<size_t>(b * kMoments)]);
     }
   }
   constexpr double kBinomial[kMoments][kMoments] = {{1},          {1, 1},           {1, 2, 1},          {1, 3, 3, 1},
@@ -192,6 +194,7 @@ SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double 
   if (!reference_orders) {
     for (double o = 30.0 / static_cast<double>(n); o <= kLargestOrder; o *= 1.5) apply(o);
   }
+  ReturnDoubles(levels[0].moments);
   if (!(bounds.lower <= bounds.upper)) return SupportBounds{0.0, static_cast<double>(n - 1) * t, 0};  // never expected
   return bounds;
 }
@@ -263,8 +266,10 @@ absl::Status TooLarge(const char* what, double needed, int64_t limit) {
 
 double PrivacyLossPmf::Wrap::AtOrAbove(int64_t key, int64_t lower) const {
   if (mass == 0) return 0;
+  // Whatever lands on a bin >= k came from at least k bins further into the tail than what lands on bin 0, and
+  // the Chernoff bound is already on the whole tail beyond a point: no sum over bins.
   const double k = static_cast<double>(std::max<int64_t>(0, key - lower));
-  return mass * std::exp(-decay * k) / -std::expm1(-decay);  // Σ_{j>=k} mass·e^{-decay·j}
+  return mass * std::exp(-decay * k);
 }
 
 PrivacyLossPmf PrivacyLossPmf::Identity() {
@@ -407,20 +412,28 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
   // computes the T-fold convolution modulo the length, and the only mass that wraps is the mass outside the
   // Chernoff window (at most τ/2 on each side, by construction of the window), which the reference wraps too.
   // So pad to a length this FFT is fast at (even, 2·3·5-smooth) unless asked to follow the reference exactly.
-  const int64_t needed = std::max(length, n);
-  const int64_t fft_length = limits.reference_fft_lengths ? NextFastLength(needed) : FastEvenLength(needed);
+  // The reference also makes the transform at least as long as the per-round PMF. Bins at or above
+  // `upper` + 1 cannot reach the window (every other round adds an index >= 0 relative to p.lower), so a
+  // transform that drops them (RealForwardFft truncates its input) gives the window the same sums; it only wraps
+  // less far-tail mass, which PrivacyLossPmf::wrap bounds in either case (dropping bins shrinks every tail).
+  // For small-q PMFs, whose single-round tail reaches past the T-round window, this is shorter (keras: 345600
+  // instead of 400000).
+  const int64_t fft_length = limits.reference_fft_lengths
+                                 ? NextFastLength(std::max(length, n))
+                                 : FastEvenLength(std::max(length, std::min(n, static_cast<int64_t>(upper) + 1)));
   if (fft_length > limits.max_fft_length) {
     return TooLarge("self-composition FFT", static_cast<double>(fft_length), limits.max_fft_length);
   }
   std::vector<Complex> spectrum = RealForwardFft(p.probs.data(), p.size(), static_cast<size_t>(fft_length));
   RaiseToPower(spectrum, count);
   const double* y = HermitianInverseFftInPlace(spectrum, static_cast<size_t>(fft_length));
-  std::vector<double> out(static_cast<size_t>(length));
-  size_t src = static_cast<size_t>(low % fft_length);
-  for (int64_t i = 0; i < length; ++i) {
-    out[static_cast<size_t>(i)] = y[src];
-    if (++src == static_cast<size_t>(fft_length)) src = 0;
-  }
+  // The window [low, low + length) of the circular result, which may wrap past its end.
+  std::vector<double> out = TakeDoubles(static_cast<size_t>(length), Fill::kAny);
+  const size_t start = static_cast<size_t>(low % fft_length);
+  const size_t first_part = std::min(static_cast<size_t>(length), static_cast<size_t>(fft_length) - start);
+  std::copy(y + start, y + start + first_part, out.begin());
+  std::copy(y, y + (static_cast<size_t>(length) - first_part), out.begin() + static_cast<std::ptrdiff_t>(first_part));
+  ReturnComplexes(spectrum);
   PrivacyLossPmf result;
   result.dense = true;
   result.lower = p.lower * count + low;

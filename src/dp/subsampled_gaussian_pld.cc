@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "dp/buffer_pool.h"
 #include "dp/special_functions.h"
 
 namespace tb::dp {
@@ -321,7 +322,7 @@ absl::StatusOr<PrivacyLossPmf> SubsampledGaussianLoss::Discretize(const PmfLimit
   }
   const int64_t lo = static_cast<int64_t>(lo_d);
   const int64_t n = static_cast<int64_t>(bins);
-  std::vector<double> deltas(static_cast<size_t>(n));
+  std::vector<double> deltas = TakeDoubles(static_cast<size_t>(n), Fill::kAny);
   const bool exact = limits.exact_deltas || limits.exhaustive;
   // Stretches start at the longest fit; after a stretch had to be evaluated exactly (a curved end of the range),
   // the next tries start short and double with each success.
