@@ -35,9 +35,9 @@ absl::StatusOr<double> LogATimesExpBPlusC(double a, double b, double c) {
 
 // Interpolated stretches of the δ grid (see Discretize in the header).
 constexpr int kFitDegree = 8;
-constexpr int64_t kLongestFit = 256;  // bins
+constexpr int64_t kLongestFit = 1024;  // bins
 constexpr int64_t kShortestFit = 32;
-constexpr double kFitRelativeError = 1e-13;
+constexpr double kFitRelativeError = 3e-13;
 constexpr double kFitMassError = 1e-7;
 
 // The fit's nodes: the Chebyshev extrema cos(πj/8) on [-1, 1], which include both ends, so that neighbouring
@@ -79,19 +79,18 @@ void FitPolynomial(const FitNodes& nodes, const double* values, double* a) {
   }
 }
 
-// out[i] = reference · e^{P(x_i)} with x_i = (ε_i - mid)·inverse_half, ε_i = (first_key + i)·d computed as the
+// out[i] = reference · P(x_i) with x_i = (ε_i - mid)·inverse_half, ε_i = (first_key + i)·d computed as the
 // grid does (key·d; the key as a double is exact), P the fit's monomial coefficients: the interpolation's per-bin
 // loop, in a form that vectorizes (AVX2 clone where available; no FMA, so both clones give the same bits).
-__attribute__((target_clones("avx2", "default"))) void FillPolynomialExp(const double* a, double reference,
-                                                                         int64_t first_key, double d, double mid,
-                                                                         double inverse_half, int32_t count,
-                                                                         double* out) {
+__attribute__((target_clones("avx2", "default"))) void FillPolynomial(const double* a, double reference,
+                                                                      int64_t first_key, double d, double mid,
+                                                                      double inverse_half, int32_t count, double* out) {
   const double key = static_cast<double>(first_key);
   for (int32_t i = 0; i < count; ++i) {
     const double x = ((key + static_cast<double>(i)) * d - mid) * inverse_half;
     double h = a[kFitDegree];
     for (int m = kFitDegree - 1; m >= 0; --m) h = h * x + a[m];
-    out[i] = reference * PolynomialExp(h);
+    out[i] = reference * h;
   }
 }
 
@@ -279,10 +278,11 @@ SubsampledGaussianLoss::Fit SubsampledGaussianLoss::FillInterpolatedDeltas(int64
   const double drop = std::fabs(first_delta - last_delta);
   if (drop < 1e-5 * std::max(first_delta, last_delta)) return Fit::kTooFlat;
 
-  // Fit h(x) = log(δ / δ(mid)) so that the polynomial carries only the variation, not log δ's magnitude.
+  // Fit h(x) = δ / δ(mid), close to 1 over a stretch, so that the coefficients carry δ's variation at full
+  // precision and not its magnitude.
   const double reference = at_node[FitNodes::kCount / 2];
   double values[FitNodes::kCount];
-  for (int j = 0; j < FitNodes::kCount; ++j) values[j] = j == FitNodes::kCount / 2 ? 0 : std::log(at_node[j] / reference);
+  for (int j = 0; j < FitNodes::kCount; ++j) values[j] = j == FitNodes::kCount / 2 ? 1 : at_node[j] / reference;
   double a[FitNodes::kCount];
   FitPolynomial(nodes, values, a);
   const double inverse_half = 1 / half;
@@ -295,12 +295,12 @@ SubsampledGaussianLoss::Fit SubsampledGaussianLoss::FillInterpolatedDeltas(int64
     double exact;
     if (!TryDelta(static_cast<double>(lo + i) * d_, &exact)) return Fit::kTooCurved;
     double fitted;
-    FillPolynomialExp(a, reference, lo + i, d_, mid, inverse_half, 1, &fitted);
+    FillPolynomial(a, reference, lo + i, d_, mid, inverse_half, 1, &fitted);
     const double error = std::fabs(fitted - exact);
     if (!(error <= kFitRelativeError * exact && error <= kFitMassError * mean_mass)) return Fit::kTooCurved;
   }
   deltas[0] = first_delta;
-  FillPolynomialExp(a, reference, lo + begin + 1, d_, mid, inverse_half, static_cast<int32_t>(end - begin - 1),
+  FillPolynomial(a, reference, lo + begin + 1, d_, mid, inverse_half, static_cast<int32_t>(end - begin - 1),
                     deltas + 1);
   return Fit::kUsed;
 }

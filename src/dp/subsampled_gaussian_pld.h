@@ -31,12 +31,13 @@ class SubsampledGaussianLoss {
   // The discretized PMF (sparse when it has at most 1000 bins).
   //
   // The reference evaluates δ(ε) (six special functions) at each of up to ~10^6 grid points. Away from the ends of
-  // the loss range δ is analytic and slowly varying in log space, so unless `limits.exact_deltas` is set, stretches
-  // of 32–256 bins take log δ from a degree-8 Chebyshev fit through nine exact evaluations at the Chebyshev
-  // extrema (both ends included, so neighbouring stretches join without a step). A fit is used only if, at three
-  // further grid points evaluated exactly, it is within 1e-13 of δ relative and within 1e-7 of the stretch's mean
-  // mass per bin (which rejects the flat δ ≈ 1 regions, where the masses are far below δ's rounding); otherwise
-  // the stretch is halved or evaluated exactly. The masses are second differences of δ, so their sums over any
+  // the loss range δ is analytic and changes by a few percent over a hundred bins, so unless `limits.exact_deltas`
+  // is set, stretches of 32–1024 bins take δ from a degree-8 Chebyshev fit through nine exact evaluations at the
+  // Chebyshev extrema (both ends included, so neighbouring stretches join without a step). A fit is used only if,
+  // at three further grid points evaluated exactly, it is within 3e-13 of δ relative and within 1e-7 of the
+  // stretch's mean mass per bin (which rejects the flat δ ≈ 1 regions, where the masses are far below δ's
+  // rounding); otherwise the stretch is halved or evaluated exactly. (3e-13 rather than less: where δ is a
+  // difference of two much larger terms, the exact evaluations' own rounding noise reaches 1e-13.) The masses are second differences of δ, so their sums over any
   // range telescope to a few δ values and move by about the fit's error divided by the stretch width in nats.
   // The exact δ itself carries 1e-14..3e-14 of rounding noise in the tail (third differences on the keras
   // config), which the reference's per-bin masses inherit amplified by 1/d: the fitted masses are smoother, and
@@ -59,7 +60,7 @@ class SubsampledGaussianLoss {
   // deltas[i - begin] = δ((lo + i)·d) for i in [begin, end), evaluated at every point; false where Delta fails,
   // with that ε in *failed.
   bool FillExactDeltas(int64_t lo, int64_t begin, int64_t end, double* deltas, double* failed) const;
-  // The same from a Chebyshev fit of log δ, when the fit passes Discretize's checks (see there).
+  // The same from a Chebyshev fit of δ, when the fit passes Discretize's checks (see there).
   enum class Fit { kUsed, kTooCurved, kTooFlat };
   Fit FillInterpolatedDeltas(int64_t lo, int64_t begin, int64_t end, double* deltas) const;
 

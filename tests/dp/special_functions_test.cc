@@ -86,20 +86,5 @@ TEST(SpecialFunctionsTest, LogAddExpFollowsNumpy) {
   EXPECT_TRUE(std::isnan(LogAddExp(NAN, 1.0)));
 }
 
-TEST(SpecialFunctionsTest, PolynomialExpIsWithinOneUlpOfExp) {
-  // Dense over the interpolation's range (|x| <= 2) and sparse out to the documented bound.
-  int64_t worst = 0;
-  for (double x = -2; x <= 2; x += 1.0 / 65536 + 1e-12) {
-    const double got = PolynomialExp(x), want = std::exp(x);
-    worst = std::max<int64_t>(worst, std::llabs(std::bit_cast<int64_t>(got) - std::bit_cast<int64_t>(want)));
-  }
-  for (double x = -700; x <= 700; x += 0.0137) {
-    const double got = PolynomialExp(x), want = std::exp(x);
-    worst = std::max<int64_t>(worst, std::llabs(std::bit_cast<int64_t>(got) - std::bit_cast<int64_t>(want)));
-  }
-  EXPECT_LE(worst, 1);
-  EXPECT_EQ(PolynomialExp(0.0), 1.0);
-}
-
 }  // namespace
 }  // namespace tb::dp
