@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstring>
 #include <string>
 
 #include "absl/status/status.h"
@@ -70,6 +71,44 @@ PrivacyLossPmf ToDense(const PrivacyLossPmf& p) {
 // accurate. Any bound is as valid as the reference's: the window only decides which ≤ τ/2 of mass wraps around
 // the circular convolution, and that mass lands at the bottom of the window, far below any ε (the mass beyond
 // upper + Δ is at most τ/2·e^{-oΔ}).
+constexpr int kMoments = 7;
+constexpr int64_t kFinestBlock = 16;
+
+// moments[b·7 + k] = Σ_j p_j (j - c_b)^k over the b-th block of 16 bins (centre c_b), k < 7: the finest level of
+// ChernoffBounds' block moments, and its only pass over all n bins. The seven sums run as two 4-wide vectors (the
+// eighth lane multiplies by 0), each lane the scalar sum in the scalar order (AVX2 clone chosen at load time, no
+// FMA: same bits in every clone).
+typedef double Lanes4 __attribute__((vector_size(32)));
+__attribute__((target_clones("avx2", "default"))) void FineBlockMoments(const double* probs, int64_t n,
+                                                                        double* moments) {
+  Lanes4 low_powers[kFinestBlock], high_powers[kFinestBlock];  // (j - c)^k for k < 4 and 4 <= k < 8
+  for (int64_t j = 0; j < kFinestBlock; ++j) {
+    double power[8] = {};
+    double p = 1;
+    for (int k = 0; k < kMoments; ++k) {
+      power[k] = p;
+      p *= static_cast<double>(j) - (kFinestBlock - 1) / 2.0;
+    }
+    std::memcpy(&low_powers[j], power, sizeof(Lanes4));
+    std::memcpy(&high_powers[j], power + 4, sizeof(Lanes4));
+  }
+  const int64_t blocks = (n + kFinestBlock - 1) / kFinestBlock;
+  for (int64_t b = 0; b < blocks; ++b) {
+    Lanes4 low = {0, 0, 0, 0}, high = {0, 0, 0, 0};
+    const int64_t end = std::min(kFinestBlock, n - b * kFinestBlock);
+    for (int64_t j = 0; j < end; ++j) {
+      const double pj = probs[b * kFinestBlock + j];
+      const Lanes4 v = {pj, pj, pj, pj};
+      low += v * low_powers[j];
+      high += v * high_powers[j];
+    }
+    double m[8];
+    std::memcpy(m, &low, sizeof low);
+    std::memcpy(m + 4, &high, sizeof high);
+    std::copy(m, m + kMoments, moments + b * kMoments);
+  }
+}
+
 struct SupportBounds {
   double lower, upper;
   double upper_order = 0;  // the order that gave `upper` (0: none did)
@@ -81,9 +120,7 @@ SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double 
   // moves a bound by far less than a bin. Blocks of 16 bins serve the largest orders; each coarser level merges
   // four blocks (shifting their moments to the new centre), so that small orders sum a few hundred blocks instead
   // of every one. Orders too large for 16-bin blocks (short PMFs) are summed directly.
-  constexpr int kMoments = 7;
   constexpr int kLevels = 5;  // blocks of 16, 64, 256, 1024, 4096 bins
-  constexpr int64_t kFinestBlock = 16;
   constexpr double kLargestShift = 0.05;  // |o|·(half a block)
   constexpr double kLargestOrder = kLargestShift / (kFinestBlock / 2);
   const int64_t n = static_cast<int64_t>(probs.size());
@@ -98,23 +135,7 @@ SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double 
     fine.block = kFinestBlock;
     fine.count = (n + kFinestBlock - 1) / kFinestBlock;
     fine.moments = TakeDoubles(static_cast<size_t>(fine.count * kMoments), Fill::kAny);
-    double offset_powers[kFinestBlock][kMoments];
-    for (int64_t j = 0; j < kFinestBlock; ++j) {
-      double power = 1;
-      for (int k = 0; k < kMoments; ++k) {
-        offset_powers[j][k] = power;
-        power *= static_cast<double>(j) - (kFinestBlock - 1) / 2.0;
-      }
-    }
-    for (int64_t b = 0; b < fine.count; ++b) {
-      double m[kMoments] = {};  // in registers: the seven sums are independent, so they vectorize
-      const int64_t end = std::min(kFinestBlock, n - b * kFinestBlock);
-      for (int64_t j = 0; j < end; ++j) {
-        const double pj = probs[static_cast<size_t>(b * kFinestBlock + j)];
-        for (int k = 0; k < kMoments; ++k) m[k] += pj * offset_powers[j][k];
-      }
-      std::copy(m, m + kMoments, &fine.moments[static_cast<size_t>(b * kMoments)]);
-    }
+    FineBlockMoments(probs.data(), n, fine.moments.data());
   }
   constexpr double kBinomial[kMoments][kMoments] = {{1},          {1, 1},           {1, 2, 1},          {1, 3, 3, 1},
                                                     {1, 4, 6, 4, 1}, {1, 5, 10, 10, 5, 1}, {1, 6, 15, 20, 15, 6, 1}};
@@ -212,22 +233,29 @@ SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double 
 __attribute__((target_clones("avx2", "default"))) void RaiseToPower(std::vector<Complex>& values, int64_t t) {
   constexpr size_t kBlock = 64;
   const double underflow_norm = std::exp(-2 * 746.0 / static_cast<double>(t));
-  double pr[kBlock], pi[kBlock], ar[kBlock], ai[kBlock];
+  double pr[kBlock], pi[kBlock], ar[kBlock], ai[kBlock], keep[kBlock];
+  double* const flat = reinterpret_cast<double*>(values.data());
   for (size_t start = 0; start < values.size(); start += kBlock) {
     const size_t count = std::min(kBlock, values.size() - start);
-    bool any = false;  // blocks that underflow entirely (most of them for large q) need no multiplications
+    const double* z = flat + 2 * start;
+    // Split into real and imaginary parts (a partial last block is padded with zeros, which stay zero).
     for (size_t j = 0; j < count; ++j) {
-      const Complex z = values[start + j];
-      any |= !(z.real() * z.real() + z.imag() * z.imag() < underflow_norm);
+      pr[j] = z[2 * j];
+      pi[j] = z[2 * j + 1];
     }
-    if (!any) {
-      for (size_t j = 0; j < count; ++j) values[start + j] = Complex(0.0, 0.0);
+    for (size_t j = count; j < kBlock; ++j) pr[j] = pi[j] = 0;
+    // keep[j] is 1 where the power does not underflow; blocks where it underflows everywhere (most of them for
+    // large q) need no multiplications.
+    double any = 0;
+    for (size_t j = 0; j < kBlock; ++j) {
+      keep[j] = pr[j] * pr[j] + pi[j] * pi[j] < underflow_norm ? 0.0 : 1.0;
+      any += keep[j];
+    }
+    if (any == 0) {
+      std::fill(flat + 2 * start, flat + 2 * (start + count), 0.0);
       continue;
     }
     for (size_t j = 0; j < kBlock; ++j) {
-      const Complex z = j < count ? values[start + j] : Complex(0, 0);
-      pr[j] = z.real();
-      pi[j] = z.imag();
       ar[j] = 1;
       ai[j] = 0;
     }
@@ -246,10 +274,10 @@ __attribute__((target_clones("avx2", "default"))) void RaiseToPower(std::vector<
         pi[j] = im;
       }
     }
+    double* out = flat + 2 * start;
     for (size_t j = 0; j < count; ++j) {
-      const Complex z = values[start + j];
-      const double norm = z.real() * z.real() + z.imag() * z.imag();
-      values[start + j] = norm < underflow_norm ? Complex(0.0, 0.0) : Complex(ar[j], ai[j]);
+      out[2 * j] = keep[j] != 0 ? ar[j] : 0.0;
+      out[2 * j + 1] = keep[j] != 0 ? ai[j] : 0.0;
     }
   }
 }
