@@ -42,12 +42,7 @@ class Pool {
     std::vector<std::vector<T>> dropped;  // freed outside the lock
     std::lock_guard<std::mutex> lock(mu_);
     buffers_.push_back(std::move(kept));
-    auto bytes = [&] {
-      size_t total = 0;
-      for (const auto& b : buffers_) total += b.capacity() * sizeof(T);
-      return total;
-    };
-    while (buffers_.size() > kMaxBuffers || bytes() > kBudgetBytes) {
+    while (buffers_.size() > kMaxBuffers || BytesLocked() > kBudgetBytes) {
       auto smallest = std::min_element(buffers_.begin(), buffers_.end(),
                                        [](const auto& a, const auto& b) { return a.capacity() < b.capacity(); });
       dropped.push_back(std::move(*smallest));
@@ -57,12 +52,16 @@ class Pool {
 
   size_t Bytes() {
     std::lock_guard<std::mutex> lock(mu_);
+    return BytesLocked();
+  }
+
+ private:
+  size_t BytesLocked() const {
     size_t total = 0;
     for (const auto& b : buffers_) total += b.capacity() * sizeof(T);
     return total;
   }
 
- private:
   std::mutex mu_;
   std::vector<std::vector<T>> buffers_;
 };

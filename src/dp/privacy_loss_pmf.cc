@@ -63,14 +63,6 @@ PrivacyLossPmf ToDense(const PrivacyLossPmf& p) {
   return d;
 }
 
-// Chernoff bounds on the support of the T-fold sum S of bin indices drawn from `probs`: P(S >= x) <= m(o)^T e^{-ox}
-// for o > 0 (and the mirror for o < 0), with m(o) = Σ p_i e^{o·i}, so outside [lower, upper] lie at most τ/2 on
-// each side. dp_accounting minimizes over the orders ±1..±20 over n. Those orders are too small for the long,
-// light tails of small-q PLDs (keras: the bound lands at 70 nats where the mass ends near 35), so unless
-// `reference_orders` is set the upper bound also tries larger orders, up to where the block moments below stay
-// accurate. Any bound is as valid as the reference's: the window only decides which ≤ τ/2 of mass wraps around
-// the circular convolution, and that mass lands at the bottom of the window, far below any ε (the mass beyond
-// upper + Δ is at most τ/2·e^{-oΔ}).
 constexpr int kMoments = 7;
 constexpr int64_t kFinestBlock = 16;
 
@@ -109,6 +101,14 @@ __attribute__((target_clones("avx2", "default"))) void FineBlockMoments(const do
   }
 }
 
+// Chernoff bounds on the support of the T-fold sum S of bin indices drawn from `probs`: P(S >= x) <= m(o)^T e^{-ox}
+// for o > 0 (and the mirror for o < 0), with m(o) = Σ p_i e^{o·i}, so outside [lower, upper] lie at most τ/2 on
+// each side. dp_accounting minimizes over the orders ±1..±20 over n. Those orders are too small for the long,
+// light tails of small-q PLDs (keras: the bound lands at 70 nats where the mass ends near 35), so unless
+// `reference_orders` is set the upper bound also tries larger orders, up to where the block moments below stay
+// accurate. Any bound is as valid as the reference's: the window only decides which ≤ τ/2 of mass wraps around
+// the circular convolution, and that mass lands at the bottom of the window, far below any ε (the mass beyond
+// upper + Δ is at most τ/2·e^{-oΔ}).
 struct SupportBounds {
   double lower, upper;
   double upper_order = 0;  // the order that gave `upper` (0: none did)

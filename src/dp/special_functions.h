@@ -5,8 +5,6 @@
 #ifndef TASKBUILDER_DP_SPECIAL_FUNCTIONS_H_
 #define TASKBUILDER_DP_SPECIAL_FUNCTIONS_H_
 
-#include <cstdint>
-
 namespace tb::dp {
 
 // Φ(x), the standard normal CDF (Cephes ndtr: erf for |x| < 1, erfc rational approximations otherwise).

@@ -37,8 +37,9 @@ class SubsampledGaussianLoss {
   // at three further grid points evaluated exactly, it is within 3e-13 of δ relative and within 1e-7 of the
   // stretch's mean mass per bin (which rejects the flat δ ≈ 1 regions, where the masses are far below δ's
   // rounding); otherwise the stretch is halved or evaluated exactly. (3e-13 rather than less: where δ is a
-  // difference of two much larger terms, the exact evaluations' own rounding noise reaches 1e-13.) The masses are second differences of δ, so their sums over any
-  // range telescope to a few δ values and move by about the fit's error divided by the stretch width in nats.
+  // difference of two much larger terms, the exact evaluations' own rounding noise reaches 1e-13.) The masses are
+  // second differences of δ, so their sums over any range telescope to a few δ values and move by about the fit's
+  // error divided by the stretch width in nats.
   // The exact δ itself carries 1e-14..3e-14 of rounding noise in the tail (third differences on the keras
   // config), which the reference's per-bin masses inherit amplified by 1/d: the fitted masses are smoother, and
   // the tail sums of both agree within 1e-9 (tests/dp/fast_paths_test.cc).
