@@ -144,18 +144,27 @@ SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double 
     Level& parent = levels[l];
     parent.block = child.block * 4;
     parent.count = (child.count + 3) / 4;
-    parent.moments.assign(static_cast<size_t>(parent.count * kMoments), 0.0);
-    for (int64_t c = 0; c < child.count; ++c) {
-      // (j - c_parent)^k = Σ_m C(k,m) (j - c_child)^m (c_child - c_parent)^(k-m)
-      const double shift = static_cast<double>((c % 4) * child.block) + (child.block - 1) / 2.0 - (parent.block - 1) / 2.0;
-      double shift_powers[kMoments];
-      shift_powers[0] = 1;
-      for (int k = 1; k < kMoments; ++k) shift_powers[k] = shift_powers[k - 1] * shift;
-      const double* m = &child.moments[static_cast<size_t>(c * kMoments)];
-      double* out = &parent.moments[static_cast<size_t>((c / 4) * kMoments)];
-      for (int k = 0; k < kMoments; ++k) {
-        for (int j = 0; j <= k; ++j) out[k] += kBinomial[k][j] * m[j] * shift_powers[k - j];
+    parent.moments.resize(static_cast<size_t>(parent.count * kMoments));
+    // (j - c_parent)^k = Σ_m C(k,m) (j - c_child)^m (c_child - c_parent)^(k-m); the shift depends only on the
+    // child's place among its parent's four.
+    double shift_powers[4][kMoments];
+    for (int r = 0; r < 4; ++r) {
+      const double shift = static_cast<double>(r * child.block) + (child.block - 1) / 2.0 - (parent.block - 1) / 2.0;
+      shift_powers[r][0] = 1;
+      for (int k = 1; k < kMoments; ++k) shift_powers[r][k] = shift_powers[r][k - 1] * shift;
+    }
+    for (int64_t b = 0; b < parent.count; ++b) {
+      double out[kMoments] = {};  // summed in registers, not through memory: no store-to-load chain per term
+      for (int r = 0; r < 4 && 4 * b + r < child.count; ++r) {
+        const double* m = &child.moments[static_cast<size_t>((4 * b + r) * kMoments)];
+        const double* shift_power = shift_powers[r];
+#pragma GCC unroll 7
+        for (int k = 0; k < kMoments; ++k) {
+#pragma GCC unroll 7
+          for (int j = 0; j <= k; ++j) out[k] += kBinomial[k][j] * m[j] * shift_power[k - j];
+        }
       }
+      std::copy(out, out + kMoments, &parent.moments[static_cast<size_t>(b * kMoments)]);
     }
   }
   // log m(o), scaled at the end of the range the order weights most so that no factor exceeds 1.
