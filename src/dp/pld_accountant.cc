@@ -69,21 +69,39 @@ absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t ro
   if (!remove.ok()) return remove.status();
   if (q == 1) return *remove;
   const SubsampledGaussianLoss add_loss(sigma, q, Adjacency::kAdd, d);
+  // ε is the max over both directions; skip ADD when it provably cannot win, which for small sampling
+  // probabilities (the usual case) halves the work. ADD's ε is at most REMOVE's when ADD's δ at REMOVE's ε is at
+  // most δ, and that δ is at most the composed infinity mass plus the mass above REMOVE's ε. The infinity mass
+  // after T rounds is 1-(1-∞)^T plus at most τ from self-composition and τ/2 from truncation. Two bounds on the
+  // mass above, the cheaper first:
+  // - none at all when T times the per-round largest loss lies below REMOVE's ε (no PMF needed; enough when ADD's
+  //   losses, below -log(1-q) per round, are tiny). EpsilonForDelta never returns more than the composed PMF's
+  //   largest loss while the infinity mass is at most δ; the nat of margin covers the walk's rounding.
+  // - the Chernoff bound on the T-fold sum above REMOVE's ε (needs ADD's per-round PMF, which a full evaluation
+  //   then reuses; 30000/3e6 over 1000 rounds at σ = 1: the first bound says 10 nats against ε = 1.83, the tail
+  //   bound 2.6e-8 above 1.83 nats against δ = 1e-6). The reference's PMF differs from the exact one by its FFT rounding
+  //   (summed over the tail, ~1e-13 of the total mass; tests/dp/tolerance.h) and the ≤ τ/2 wrapped around its
+  //   window: 1e-12 covers both, and asking for δ/2 leaves the other half as margin.
+  double composed_infinity = INFINITY;
   if (!limits.exhaustive && std::isfinite(*remove)) {
-    // ε is the max over both directions; skip ADD when it provably cannot win. EpsilonForDelta never returns more
-    // than the composed PMF's largest loss while the infinity mass is at most δ, and that loss is at most T times
-    // the per-round largest loss (self-composition and the Chernoff window only shrink the range). The infinity
-    // mass after T rounds is 1-(1-∞)^T plus at most τ from self-composition and τ/2 from truncation. The margin of
-    // one nat covers the rounding of the loss walk and of FFT noise around the top loss. For small sampling
-    // probabilities (the usual case) ADD's losses are below -log(1-q) per round, so this halves the work.
     auto infinity = add_loss.DiscretizedInfinityMass();
     if (!infinity.ok()) return infinity.status();
-    const double composed_infinity =
-        -std::expm1(static_cast<double>(rounds) * std::log1p(-*infinity)) + 2 * kTailMassTruncation;
+    composed_infinity = -std::expm1(static_cast<double>(rounds) * std::log1p(-*infinity)) + 2 * kTailMassTruncation;
     const double top_loss = std::max(0.0, add_loss.UpperLossKey() * d * static_cast<double>(rounds));
     if (composed_infinity <= delta / 2 && top_loss + 1 < *remove) return *remove;
   }
-  auto add = DirectionEpsilon(add_loss, rounds, delta, limits, d, used_reference_window);
+  auto per_round = add_loss.Discretize(limits);
+  if (!per_round.ok()) return per_round.status();
+  if (composed_infinity <= delta / 2 && *remove / d < 4e18) {
+    const auto key = static_cast<int64_t>(std::floor(*remove / d));  // every loss above ε has key >= this
+    const double above = SelfComposedTailBound(*per_round, rounds, key);
+    if (composed_infinity + above + 1e-12 <= delta / 2) {
+      ReturnDoubles(per_round->probs);
+      return *remove;
+    }
+  }
+  auto add = ComposedEpsilon(*per_round, rounds, delta, limits, d, used_reference_window);
+  ReturnDoubles(per_round->probs);
   if (!add.ok()) return add.status();
   return std::max(*remove, *add);
 }

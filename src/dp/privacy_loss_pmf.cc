@@ -101,83 +101,71 @@ __attribute__((target_clones("avx2", "default"))) void FineBlockMoments(const do
   }
 }
 
-// Chernoff bounds on the support of the T-fold sum S of bin indices drawn from `probs`: P(S >= x) <= m(o)^T e^{-ox}
-// for o > 0 (and the mirror for o < 0), with m(o) = Σ p_i e^{o·i}, so outside [lower, upper] lie at most τ/2 on
-// each side. dp_accounting minimizes over the orders ±1..±20 over n. Those orders are too small for the long,
-// light tails of small-q PLDs (keras: the bound lands at 70 nats where the mass ends near 35), so unless
-// `reference_orders` is set the upper bound also tries larger orders, up to where the block moments below stay
-// accurate. Any bound is as valid as the reference's: the window only decides which ≤ τ/2 of mass wraps around
-// the circular convolution, and that mass lands at the bottom of the window, far below any ε (the mass beyond
-// upper + Δ is at most τ/2·e^{-oΔ}).
-struct SupportBounds {
-  double lower, upper;
-  double upper_order = 0;  // the order that gave `upper` (0: none did)
-};
-
-SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double tau, bool reference_orders) {
-  // m(o) from per-block moments: Σ_{j in block} p_j e^{o·j} = e^{o·c} Σ_k (o^k/k!) M_k with M_k = Σ p_j (j-c)^k
-  // about the block's centre c. With |o·(j-c)| <= 0.05 seven moments leave a relative error below 1e-12, which
-  // moves a bound by far less than a bin. Blocks of 16 bins serve the largest orders; each coarser level merges
-  // four blocks (shifting their moments to the new centre), so that small orders sum a few hundred blocks instead
-  // of every one. Orders too large for 16-bin blocks (short PMFs) are summed directly.
-  constexpr int kLevels = 5;  // blocks of 16, 64, 256, 1024, 4096 bins
-  constexpr double kLargestShift = 0.05;  // |o|·(half a block)
-  constexpr double kLargestOrder = kLargestShift / (kFinestBlock / 2);
-  const int64_t n = static_cast<int64_t>(probs.size());
-  struct Level {
-    int64_t block;
-    int64_t count;
-    std::vector<double> moments;  // [count][kMoments]
-  };
-  std::vector<Level> levels(kLevels);
-  {
-    Level& fine = levels[0];
+// log m(o) for the PMF's moment generating function in bins, m(o) = Σ p_i e^{o·i}, from per-block moments:
+// Σ_{j in block} p_j e^{o·j} = e^{o·c} Σ_k (o^k/k!) M_k with M_k = Σ p_j (j-c)^k about the block's centre c. With
+// |o·(j-c)| <= 0.05 seven moments leave a relative error below 1e-12, which moves a Chernoff bound by far less than
+// a bin. Blocks of 16 bins serve the largest orders; each coarser level merges four blocks (shifting their moments
+// to the new centre), so that small orders sum a few hundred blocks instead of every one. Orders too large for
+// 16-bin blocks (short PMFs) are summed directly. Building it is one pass over the bins; each order costs at most
+// a few thousand block sums.
+class BlockMgf {
+ public:
+  explicit BlockMgf(const std::vector<double>& probs) : probs_(probs), n_(static_cast<int64_t>(probs.size())) {
+    Level& fine = levels_[0];
     fine.block = kFinestBlock;
-    fine.count = (n + kFinestBlock - 1) / kFinestBlock;
+    fine.count = (n_ + kFinestBlock - 1) / kFinestBlock;
     fine.moments = TakeDoubles(static_cast<size_t>(fine.count * kMoments), Fill::kAny);
-    FineBlockMoments(probs.data(), n, fine.moments.data());
-  }
-  constexpr double kBinomial[kMoments][kMoments] = {{1},          {1, 1},           {1, 2, 1},          {1, 3, 3, 1},
-                                                    {1, 4, 6, 4, 1}, {1, 5, 10, 10, 5, 1}, {1, 6, 15, 20, 15, 6, 1}};
-  for (int l = 1; l < kLevels; ++l) {
-    const Level& child = levels[l - 1];
-    Level& parent = levels[l];
-    parent.block = child.block * 4;
-    parent.count = (child.count + 3) / 4;
-    parent.moments.resize(static_cast<size_t>(parent.count * kMoments));
-    // (j - c_parent)^k = Σ_m C(k,m) (j - c_child)^m (c_child - c_parent)^(k-m); the shift depends only on the
-    // child's place among its parent's four.
-    double shift_powers[4][kMoments];
-    for (int r = 0; r < 4; ++r) {
-      const double shift = static_cast<double>(r * child.block) + (child.block - 1) / 2.0 - (parent.block - 1) / 2.0;
-      shift_powers[r][0] = 1;
-      for (int k = 1; k < kMoments; ++k) shift_powers[r][k] = shift_powers[r][k - 1] * shift;
-    }
-    for (int64_t b = 0; b < parent.count; ++b) {
-      double out[kMoments] = {};  // summed in registers, not through memory: no store-to-load chain per term
-      for (int r = 0; r < 4 && 4 * b + r < child.count; ++r) {
-        const double* m = &child.moments[static_cast<size_t>((4 * b + r) * kMoments)];
-        const double* shift_power = shift_powers[r];
-#pragma GCC unroll 7
-        for (int k = 0; k < kMoments; ++k) {
-#pragma GCC unroll 7
-          for (int j = 0; j <= k; ++j) out[k] += kBinomial[k][j] * m[j] * shift_power[k - j];
-        }
+    FineBlockMoments(probs.data(), n_, fine.moments.data());
+    constexpr double kBinomial[kMoments][kMoments] = {{1},          {1, 1},           {1, 2, 1},          {1, 3, 3, 1},
+                                                      {1, 4, 6, 4, 1}, {1, 5, 10, 10, 5, 1}, {1, 6, 15, 20, 15, 6, 1}};
+    for (int l = 1; l < kLevels; ++l) {
+      const Level& child = levels_[l - 1];
+      Level& parent = levels_[l];
+      parent.block = child.block * 4;
+      parent.count = (child.count + 3) / 4;
+      parent.moments.resize(static_cast<size_t>(parent.count * kMoments));
+      // (j - c_parent)^k = Σ_m C(k,m) (j - c_child)^m (c_child - c_parent)^(k-m); the shift depends only on the
+      // child's place among its parent's four.
+      double shift_powers[4][kMoments];
+      for (int r = 0; r < 4; ++r) {
+        const double shift = static_cast<double>(r * child.block) + (child.block - 1) / 2.0 - (parent.block - 1) / 2.0;
+        shift_powers[r][0] = 1;
+        for (int k = 1; k < kMoments; ++k) shift_powers[r][k] = shift_powers[r][k - 1] * shift;
       }
-      std::copy(out, out + kMoments, &parent.moments[static_cast<size_t>(b * kMoments)]);
+      for (int64_t b = 0; b < parent.count; ++b) {
+        double out[kMoments] = {};  // summed in registers, not through memory: no store-to-load chain per term
+        for (int r = 0; r < 4 && 4 * b + r < child.count; ++r) {
+          const double* m = &child.moments[static_cast<size_t>((4 * b + r) * kMoments)];
+          const double* shift_power = shift_powers[r];
+#pragma GCC unroll 7
+          for (int k = 0; k < kMoments; ++k) {
+#pragma GCC unroll 7
+            for (int j = 0; j <= k; ++j) out[k] += kBinomial[k][j] * m[j] * shift_power[k - j];
+          }
+        }
+        std::copy(out, out + kMoments, &parent.moments[static_cast<size_t>(b * kMoments)]);
+      }
     }
   }
+  ~BlockMgf() { ReturnDoubles(levels_[0].moments); }
+  BlockMgf(const BlockMgf&) = delete;
+  BlockMgf& operator=(const BlockMgf&) = delete;
+
+  // The orders up to which block moments serve; larger ones sum the bins directly.
+  static constexpr double kLargestOrder = 0.05 / (kFinestBlock / 2);
+
   // log m(o), scaled at the end of the range the order weights most so that no factor exceeds 1.
-  auto log_mgf = [&](double o) {
+  double Log(double o) const {
+    constexpr double kLargestShift = 0.05;  // |o|·(half a block)
     if (std::fabs(o) > kLargestOrder) {  // short PMFs: sum directly
-      const double shift = o > 0 ? static_cast<double>(n - 1) : 0.0;
+      const double shift = o > 0 ? static_cast<double>(n_ - 1) : 0.0;
       double sum = 0;
-      for (int64_t i = 0; i < n; ++i) sum += probs[static_cast<size_t>(i)] * std::exp(o * (static_cast<double>(i) - shift));
+      for (int64_t i = 0; i < n_; ++i) sum += probs_[static_cast<size_t>(i)] * std::exp(o * (static_cast<double>(i) - shift));
       return o * shift + std::log(sum);
     }
     int l = kLevels - 1;
-    while (l > 0 && std::fabs(o) * static_cast<double>(levels[l].block / 2) > kLargestShift) --l;
-    const Level& level = levels[l];
+    while (l > 0 && std::fabs(o) * static_cast<double>(levels_[l].block / 2) > kLargestShift) --l;
+    const Level& level = levels_[l];
     double coefficient[kMoments];
     double c = 1;
     for (int k = 0; k < kMoments; ++k) {
@@ -206,11 +194,39 @@ SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double 
       weight *= step;
     }
     return o * shift + std::log(sum);
+  }
+
+ private:
+  static constexpr int kLevels = 5;  // blocks of 16, 64, 256, 1024, 4096 bins
+  struct Level {
+    int64_t block = 0;
+    int64_t count = 0;
+    std::vector<double> moments;  // [count][kMoments]
   };
+  const std::vector<double>& probs_;
+  int64_t n_;
+  Level levels_[kLevels];
+};
+
+// Chernoff bounds on the support of the T-fold sum S of bin indices drawn from `probs`: P(S >= x) <= m(o)^T e^{-ox}
+// for o > 0 (and the mirror for o < 0), so outside [lower, upper] lie at most τ/2 on each side. dp_accounting
+// minimizes over the orders ±1..±20 over n. Those orders are too small for the long, light tails of small-q PLDs
+// (keras: the bound lands at 70 nats where the mass ends near 35), so unless `reference_orders` is set the upper
+// bound also tries larger orders, up to where the block moments stay accurate. Any bound is as valid as the
+// reference's: the window only decides which ≤ τ/2 of mass wraps around the circular convolution, and that mass
+// lands at the bottom of the window, far below any ε (the mass beyond upper + Δ is at most τ/2·e^{-oΔ}).
+struct SupportBounds {
+  double lower, upper;
+  double upper_order = 0;  // the order that gave `upper` (0: none did)
+};
+
+SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double tau, bool reference_orders) {
+  const int64_t n = static_cast<int64_t>(probs.size());
+  const BlockMgf mgf(probs);
   SupportBounds bounds{0.0, static_cast<double>(n - 1) * t};
   const double log_two_over_tau = std::log(2 / tau);
   auto apply = [&](double o) {
-    const double bound = (t * log_mgf(o) + log_two_over_tau) / o;
+    const double bound = (t * mgf.Log(o) + log_two_over_tau) / o;
     if (!std::isfinite(bound)) return;  // m(o) underflowed: this order says nothing
     if (o > 0 && std::ceil(bound) < bounds.upper) {
       bounds.upper = std::ceil(bound);
@@ -222,9 +238,8 @@ SupportBounds ChernoffBounds(const std::vector<double>& probs, double t, double 
     if (k != 0) apply(static_cast<double>(k) / static_cast<double>(n));
   }
   if (!reference_orders) {
-    for (double o = 30.0 / static_cast<double>(n); o <= kLargestOrder; o *= 1.5) apply(o);
+    for (double o = 30.0 / static_cast<double>(n); o <= BlockMgf::kLargestOrder; o *= 1.5) apply(o);
   }
-  ReturnDoubles(levels[0].moments);
   if (!(bounds.lower <= bounds.upper)) return SupportBounds{0.0, static_cast<double>(n - 1) * t, 0};  // never expected
   return bounds;
 }
@@ -506,6 +521,45 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
     result.wrap.mass = tau / 2 * std::exp(-bounds.upper_order * static_cast<double>(fft_length - length + 1));
   }
   return result;
+}
+
+double SelfComposedTailBound(const PrivacyLossPmf& pmf, int64_t count, int64_t key) {
+  if (count < 1 || pmf.probs.empty()) return INFINITY;
+  const PrivacyLossPmf dense_copy = pmf.dense ? PrivacyLossPmf{} : ToDense(pmf);
+  const PrivacyLossPmf& p = pmf.dense ? pmf : dense_copy;
+  const double t = static_cast<double>(count);
+  const double x = static_cast<double>(key) - t * static_cast<double>(p.lower);  // bins above the lowest sum
+  if (!(x > 0)) return INFINITY;
+  const BlockMgf mgf(p.probs);
+  // T·log m(o) - o·x is convex in o: scan orders a factor 1.5 apart, then narrow around the best by golden section.
+  auto log_bound = [&](double o) {
+    const double v = t * mgf.Log(o) - o * x;
+    return std::isnan(v) ? INFINITY : v;
+  };
+  const double n = static_cast<double>(p.size());
+  const double largest = std::max(BlockMgf::kLargestOrder, 20 / n);
+  double best = INFINITY, best_order = 0;
+  for (double o = 1 / n; o <= largest; o *= 1.5) {
+    const double v = log_bound(o);
+    if (v < best) {
+      best = v;
+      best_order = o;
+    }
+  }
+  if (best_order == 0) return INFINITY;
+  constexpr double kGolden = 0.6180339887498949;
+  double lo = best_order / 1.5, hi = std::min(best_order * 1.5, largest);
+  for (int i = 0; i < 30; ++i) {
+    const double m1 = hi - kGolden * (hi - lo), m2 = lo + kGolden * (hi - lo);
+    const double v1 = log_bound(m1), v2 = log_bound(m2);
+    best = std::min({best, v1, v2});
+    if (v1 < v2) {
+      hi = m2;
+    } else {
+      lo = m1;
+    }
+  }
+  return std::exp(best);
 }
 
 double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta, double d, EpsilonWalk* walk) {

@@ -73,6 +73,13 @@ absl::StatusOr<PrivacyLossPmf> ComposeWithIdentity(PrivacyLossPmf pmf, double ta
 absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t count, double tau,
                                            const PmfLimits& limits = {});
 
+// An upper bound on the mass that the T-fold composition of `pmf` (exact: before FFT rounding and tail truncation;
+// its finite part) puts on loss keys >= `key`: the Chernoff bound m(o)^T e^{-o·(key - T·lower)}, m the per-round
+// moment generating function in bins, at the best order o > 0 found (+inf if there is none). Not capped at 1:
+// a discretized PMF's finite mass can exceed 1 by rounding (ADD's connect-the-dots PMF by ~1e-8, the reference's
+// too), and T rounds multiply that.
+double SelfComposedTailBound(const PrivacyLossPmf& pmf, int64_t count, int64_t key);
+
 // The smallest ε with hockey-stick divergence <= delta (dp_accounting's get_epsilon_for_delta); +inf when the
 // infinity mass alone exceeds delta.
 // Loss key k means loss k·discretization.

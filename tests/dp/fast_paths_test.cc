@@ -202,5 +202,64 @@ TEST(FastPathsTest, ComposeWithIdentityIsCompose) {
   }
 }
 
+// SelfComposedTailBound is a Chernoff bound: never below the exact tail, and close to it (within the usual
+// polynomial factor) for a binomial, where the exact tail is known.
+TEST(FastPathsTest, TailBoundOfABinomial) {
+  const double p = 0.1;
+  const int64_t t = 100;
+  const PrivacyLossPmf pmf = PrivacyLossPmf::FromContiguous(0, {1 - p, p}, 0.0);
+  for (int64_t k : {15, 20, 30, 50}) {
+    double exact = 0;  // P(Binomial(100, 0.1) >= k)
+    for (int64_t j = k; j <= t; ++j) {
+      exact += std::exp(std::lgamma(t + 1.0) - std::lgamma(j + 1.0) - std::lgamma(t - j + 1.0) + j * std::log(p) +
+                        (t - j) * std::log1p(-p));
+    }
+    const double bound = SelfComposedTailBound(pmf, t, k);
+    EXPECT_GE(bound, exact) << k;
+    EXPECT_LE(bound, 20 * exact) << k;
+  }
+  EXPECT_EQ(SelfComposedTailBound(pmf, t, 0), INFINITY);  // no order bounds the mass at or above the lowest sum
+}
+
+// Where the per-round bound cannot skip ADD (T times the largest per-round loss is above REMOVE's ε), the tail
+// bound can: ADD's composed PMF (as computed, with its FFT rounding) has less mass above REMOVE's ε than the bound
+// says, the bound is far below δ, ADD's own ε is below REMOVE's, and ε with the skip equals the full computation
+// of both directions.
+TEST(FastPathsTest, AddDirectionSkippedByItsTailBound) {
+  const struct {
+    int64_t rg, t;
+    double delta, sigma;
+  } cases[] = {{30000, 1000, 1e-6, 1.0}, {30000, 1000, 1e-6, 0.7785424}, {100000, 100, 1e-6, 1.0}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(::testing::Message() << "rg=" << c.rg << " T=" << c.t << " sigma=" << c.sigma);
+    auto epsilon = NoiseToEpsilon(Params(c.rg, c.t, c.delta, false), c.sigma);
+    ASSERT_TRUE(epsilon.ok());
+    const SubsampledGaussianLoss add(c.sigma, static_cast<double>(c.rg) / 3e6, Adjacency::kAdd);
+    EXPECT_GT(add.UpperLossKey() * kValueDiscretization * static_cast<double>(c.t) + 1, *epsilon);
+    auto per_round = add.Discretize();
+    ASSERT_TRUE(per_round.ok());
+    auto composed = SelfCompose(*per_round, c.t, kTailMassTruncation);
+    ASSERT_TRUE(composed.ok());
+    auto total = ComposeWithIdentity(*std::move(composed), kTailMassTruncation);
+    ASSERT_TRUE(total.ok() && total->dense);
+    const auto key = static_cast<int64_t>(std::floor(*epsilon / kValueDiscretization));
+    const double bound = SelfComposedTailBound(*per_round, c.t, key);
+    EXPECT_LT(bound, c.delta / 4);
+    // The bound holds for the computed tail at every key from the window's middle up.
+    const int64_t top = total->lower + static_cast<int64_t>(total->size()) - 1;
+    for (int64_t k = top; k >= total->lower + static_cast<int64_t>(total->size() / 2); k -= 97) {
+      double tail = 0;
+      for (int64_t i = k - total->lower; i < static_cast<int64_t>(total->size()); ++i) tail += total->probs[i];
+      ASSERT_LE(tail, SelfComposedTailBound(*per_round, c.t, k) * (1 + 1e-9) + 1e-13) << "key " << k;
+    }
+    EXPECT_LT(EpsilonForDelta(*total, c.delta), *epsilon);
+    AccountingParams full = Params(c.rg, c.t, c.delta, false);
+    full.limits.exhaustive = true;
+    auto both = NoiseToEpsilon(full, c.sigma);
+    ASSERT_TRUE(both.ok());
+    EXPECT_NEAR(*epsilon, *both, PldEpsilonTolerance(*both, c.delta) / 2);
+  }
+}
+
 }  // namespace
 }  // namespace tb::dp
