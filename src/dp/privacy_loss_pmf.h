@@ -85,6 +85,10 @@ double SelfComposedTailBound(const PrivacyLossPmf& pmf, int64_t count, int64_t k
 // Loss key k means loss k·discretization.
 // `walk`, if given, receives what the walk from the top summed: the lowest key it added, the mass (with the
 // infinity mass) and the e^-loss-weighted mass.
+// Whether `count` repeated subtractions x ← fl(x - d) all subtract the same amount (they do while x stays inside
+// one binade, away from its edge), and that amount: the reference's dense loss sequence, many steps at a time.
+bool RepeatedSubtractionStep(double x, double d, size_t count, double* step);
+
 struct EpsilonWalk {
   int64_t lowest_key = 0;
   double mass = 0, weighted_mass = 0;

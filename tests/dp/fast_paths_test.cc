@@ -261,5 +261,67 @@ TEST(FastPathsTest, AddDirectionSkippedByItsTailBound) {
   }
 }
 
+// The repeated subtraction x ← fl(x - d) in closed form: whenever RepeatedSubtractionStep says `count` steps stay
+// inside a binade, each of them is x - k·s, exactly; near binade edges (and on both signs) it may decline.
+TEST(FastPathsTest, RepeatedSubtractionStepIsTheChain) {
+  int accepted = 0, declined = 0;
+  for (double start : {33.667, 32.0064, 32.0063, 10.5, 1.0, 1.0063, 0.3, 0.0064, -0.05, -0.0001, -3.0, -1.9937, 1e-300}) {
+    for (size_t count : {size_t{1}, size_t{64}, size_t{1000}}) {
+      double s = 0;
+      if (!RepeatedSubtractionStep(start, kValueDiscretization, count, &s)) {
+        ++declined;
+        continue;
+      }
+      ++accepted;
+      double x = start;
+      for (size_t k = 1; k <= count + 1; ++k) {
+        x -= kValueDiscretization;
+        if (k <= count) ASSERT_EQ(x, start - static_cast<double>(k) * s) << start << " step " << k;
+      }
+    }
+  }
+  EXPECT_GE(accepted, 15);
+  EXPECT_GE(declined, 5);
+  double s = 0;
+  EXPECT_TRUE(RepeatedSubtractionStep(33.667, kValueDiscretization, 64, &s));    // inside [32, 64)
+  EXPECT_FALSE(RepeatedSubtractionStep(32.0063, kValueDiscretization, 64, &s));  // would cross 32
+  EXPECT_FALSE(RepeatedSubtractionStep(-0.0001, kValueDiscretization, 64, &s));  // leaves its binade at once
+}
+
+// EpsilonForDelta sums the bins it cannot stop in by blocks; it must agree with the reference's walk written out
+// literally (bin by bin from the top, losses by repeated subtraction, exp(-loss) per bin), on composed PMFs whose
+// walks cross binade edges.
+TEST(FastPathsTest, BlockedWalkIsTheLiteralWalk) {
+  auto literal = [](const PrivacyLossPmf& pmf, double delta) {
+    double mass_upper = pmf.infinity_mass, mass_lower = 0;
+    double loss = static_cast<double>(pmf.lower + static_cast<int64_t>(pmf.size()) - 1) * kValueDiscretization;
+    for (size_t step = 0; step < pmf.size(); ++step, loss -= kValueDiscretization) {
+      if (mass_upper > delta && mass_lower > 0 && std::log((mass_upper - delta) / mass_lower) >= loss) break;
+      const double prob = pmf.probs[pmf.size() - 1 - step];
+      mass_upper += prob;
+      mass_lower += std::exp(-loss) * prob;
+      if (mass_upper >= delta && mass_lower == 0) return std::max(0.0, loss);
+    }
+    if (mass_upper <= mass_lower + delta) return 0.0;
+    return std::log((mass_upper - delta) / mass_lower);
+  };
+  const struct {
+    double sigma, q;
+    int64_t t;
+  } cases[] = {{0.22200350938986962, 2 / 3e6, 1000}, {0.7, 2000 / 3e6, 100}, {1.0, 0.01, 1000}, {0.8, 0.3, 10}};
+  for (const auto& c : cases) {
+    auto per_round = SubsampledGaussianLoss(c.sigma, c.q, Adjacency::kRemove).Discretize();
+    ASSERT_TRUE(per_round.ok());
+    auto composed = SelfCompose(*per_round, c.t, kTailMassTruncation);
+    ASSERT_TRUE(composed.ok());
+    auto total = ComposeWithIdentity(*std::move(composed), kTailMassTruncation);
+    ASSERT_TRUE(total.ok() && total->dense);
+    for (double delta : {1e-5, 1e-6, 1.0 / 3e6, 1e-9}) {
+      const double want = literal(*total, delta), got = EpsilonForDelta(*total, delta);
+      EXPECT_NEAR(got, want, 1e-12 * std::fabs(want) + 1e-15) << "sigma " << c.sigma << " q " << c.q << " delta " << delta;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tb::dp
