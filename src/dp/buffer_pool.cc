@@ -7,7 +7,7 @@ namespace tb::dp {
 namespace {
 
 constexpr size_t kSmallestPooledBytes = size_t{1} << 18;  // below this malloc reuses memory well by itself
-constexpr size_t kBudgetBytes = size_t{48} << 20;          // per element type; about two keras-sized evaluations
+constexpr size_t kBudgetBytes = size_t{48} << 20;         // per element type; about two keras-sized evaluations
 constexpr size_t kMaxBuffers = 6;
 
 template <class T>

@@ -1,7 +1,7 @@
 #include "dp/calibration.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -42,8 +42,8 @@ absl::StatusOr<double> CalibrateNoise(const std::function<absl::StatusOr<double>
   int tries = 0;
   while (lo_value * hi_value > 0) {
     if (++tries > 30) {
-      return finish(absl::InvalidArgumentError(absl::StrCat(
-          "no noise multiplier in [0, ", hi, "] reaches epsilon ", target_epsilon, " (no bracketing interval)")));
+      return finish(absl::InvalidArgumentError(absl::StrCat("no noise multiplier in [0, ", hi, "] reaches epsilon ",
+                                                            target_epsilon, " (no bracketing interval)")));
     }
     width *= 2;
     lo = hi;
@@ -197,7 +197,7 @@ absl::StatusOr<double> CalibrateNoiseWithSurrogates(const std::vector<SurrogateL
   // The bracket [a, b] proves the smallest σ meeting the target lies in it; b is returned. 8e-7 keeps a margin to
   // the 1e-6 of the contract (and to the reference's answer, which lies in [σ*, σ* + 1e-6]).
   constexpr double kFinalTolerance = 8e-7;
-  std::map<double, double> memo;              // exact ε by σ
+  std::map<double, double> memo;  // exact ε by σ
   int exact_evaluations = 0, surrogate_evaluations = 0;
   // log(ε/target) with its sign decided by the exact comparison (the quotient can round to 1).
   auto log_gap = [target_epsilon](double eps) {

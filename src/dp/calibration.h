@@ -15,9 +15,9 @@
 namespace tb::dp {
 
 struct CalibrationStats {
-  int evaluations = 0;           // distinct ε(σ) computations (of the exact ε; surrogates not counted)
+  int evaluations = 0;            // distinct ε(σ) computations (of the exact ε; surrogates not counted)
   int surrogate_evaluations = 0;  // evaluations of cheaper approximations (CalibrateNoiseWithSurrogates)
-  double achieved_epsilon = 0;   // ε at the returned σ (<= target)
+  double achieved_epsilon = 0;    // ε at the returned σ (<= target)
 };
 
 // `epsilon_of_noise` must be non-increasing in σ and return +inf at σ = 0.
@@ -38,10 +38,9 @@ struct SurrogateLevel {
 // start, with bisection as the safeguard. The result is b once b - a <= 8e-7: ε(b) <= target is an exact
 // evaluation, and every σ below a has ε > target (ε is non-increasing). Falls back to CalibrateNoise if anything
 // unexpected happens (no bracket, a failing exact evaluation); a failing surrogate level is skipped.
-absl::StatusOr<double> CalibrateNoiseWithSurrogates(const std::vector<SurrogateLevel>& levels,
-                                                    const std::function<absl::StatusOr<double>(double)>& epsilon_of_noise,
-                                                    double discretization, double target_epsilon,
-                                                    CalibrationStats* stats = nullptr);
+absl::StatusOr<double> CalibrateNoiseWithSurrogates(
+    const std::vector<SurrogateLevel>& levels, const std::function<absl::StatusOr<double>(double)>& epsilon_of_noise,
+    double discretization, double target_epsilon, CalibrationStats* stats = nullptr);
 
 }  // namespace tb::dp
 

@@ -28,9 +28,8 @@ absl::Status Bad(const std::string& key, const std::string& value, const std::st
 
 // Accounting failures that are not a single bad field (limits, no bracket) keep the validator's prefix.
 absl::Status CannotAccount(const absl::Status& status) {
-  return absl::InvalidArgumentError(absl::StrCat(config::kInvalidTaskConfigPrefix,
-                                                 "differential_privacy setup cannot be accounted for: ",
-                                                 status.message(), "."));
+  return absl::InvalidArgumentError(absl::StrCat(
+      config::kInvalidTaskConfigPrefix, "differential_privacy setup cannot be accounted for: ", status.message(), "."));
 }
 
 }  // namespace
@@ -142,8 +141,7 @@ absl::StatusOr<DpParameters> DeriveDpParameters(const odp::TaskConfig& config, c
   }
   out.noise_multiplier = noise;
   out.clip_norm = (type == kFixedGaussian || type == kTreeAggregation) ? dp.clip_norm() : init_clip;
-  const std::string eps_text =
-      out.calibrated && default_target ? std::string("10") : config::PyFloatRepr(out.epsilon);
+  const std::string eps_text = out.calibrated && default_target ? std::string("10") : config::PyFloatRepr(out.epsilon);
   TB_LOG(INFO) << "DP Parameters: noise_multiplier=" << config::PyFloatRepr(out.noise_multiplier)
                << ", dp_clip_norm=" << config::PyFloatRepr(out.clip_norm)
                << ", dp_delta=" << config::PyFloatRepr(out.delta) << ", dp_epsilon=" << eps_text

@@ -26,15 +26,15 @@ struct DpParameters {
   double delta = 0;             // dp_delta or its default 1/3e6
   double epsilon = 0;           // ε at δ; after calibration the *target* ε, as the original reports
   int64_t num_training_rounds = 0;
-  int aggregator_type = 1;      // DpAggregator.Enum value after defaulting (UNKNOWN → FIXED_GAUSSIAN)
+  int aggregator_type = 1;  // DpAggregator.Enum value after defaulting (UNKNOWN → FIXED_GAUSSIAN)
 
   // Not in the original's report; for logs, tools and reviewers.
-  double target_epsilon = 0;    // dp_target_epsilon or its default 10
-  double achieved_epsilon = 0;  // ε actually achieved at noise_multiplier (<= epsilon)
-  bool calibrated = false;      // noise_multiplier was computed, not configured
-  int64_t population = 0;       // the population assumption used
+  double target_epsilon = 0;        // dp_target_epsilon or its default 10
+  double achieved_epsilon = 0;      // ε actually achieved at noise_multiplier (<= epsilon)
+  bool calibrated = false;          // noise_multiplier was computed, not configured
+  int64_t population = 0;           // the population assumption used
   double sampling_probability = 0;  // report_goal / population (unused by tree accounting)
-  std::string accountant;       // "PLD" or "RDP_TREE" (or "NONE" when rounds == 0)
+  std::string accountant;           // "PLD" or "RDP_TREE" (or "NONE" when rounds == 0)
 };
 
 // On failure: InvalidArgument whose message is what follows "Task config is invalid: " in the original's HTTP

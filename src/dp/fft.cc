@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
-#include <utility>
 #include <numbers>
+#include <utility>
 
 #include "dp/buffer_pool.h"
 
@@ -89,20 +89,24 @@ inline void Store(Complex* p, Complex v) { *p = v; }
 [[gnu::always_inline]] inline ComplexPair Scale(double c, ComplexPair a) { return a * ComplexPair{c, c, c, c}; }
 inline Complex Scale(double c, Complex a) { return c * a; }
 // i·k·d for a real k: (-k·d.im, k·d.re).
-[[gnu::always_inline]] inline ComplexPair MulIK(double k, ComplexPair d) { return SwapParts(d) * ComplexPair{-k, k, -k, k}; }
+[[gnu::always_inline]] inline ComplexPair MulIK(double k, ComplexPair d) {
+  return SwapParts(d) * ComplexPair{-k, k, -k, k};
+}
 inline Complex MulIK(double k, Complex d) { return Complex(-k * d.imag(), k * d.real()); }
 
 // One butterfly of each radix at (q, p) of a Stockham stage: inputs x[q + stride·(p + j·m)], outputs
 // y[q + stride·(r·p + j)], twiddles tw[p·(r-1) + j-1]; T is Complex (one q) or ComplexPair (q and q + 1).
 template <class T>
-[[gnu::always_inline]] inline void Radix2(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride, const Complex* tw) {
+[[gnu::always_inline]] inline void Radix2(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride,
+                                          const Complex* tw) {
   const T a0 = Load<T>(x + q + stride * p), a1 = Load<T>(x + q + stride * (p + m));
   Store(y + q + stride * (2 * p), a0 + a1);
   Store(y + q + stride * (2 * p + 1), Mul(a0 - a1, tw[p]));
 }
 
 template <class T>
-[[gnu::always_inline]] inline void Radix4(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride, const Complex* tw) {
+[[gnu::always_inline]] inline void Radix4(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride,
+                                          const Complex* tw) {
   const T a0 = Load<T>(x + q + stride * p), a1 = Load<T>(x + q + stride * (p + m));
   const T a2 = Load<T>(x + q + stride * (p + 2 * m)), a3 = Load<T>(x + q + stride * (p + 3 * m));
   const T s02 = a0 + a2, d02 = a0 - a2, s13 = a1 + a3, d13 = MulNegI(a1 - a3);
@@ -114,7 +118,8 @@ template <class T>
 }
 
 template <class T>
-[[gnu::always_inline]] inline void Radix3(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride, const Complex* tw) {
+[[gnu::always_inline]] inline void Radix3(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride,
+                                          const Complex* tw) {
   constexpr double kC = -0.5, kS = -0.86602540378443864676;  // e^{-2πi/3}
   const T a0 = Load<T>(x + q + stride * p), a1 = Load<T>(x + q + stride * (p + m));
   const T a2 = Load<T>(x + q + stride * (p + 2 * m));
@@ -128,7 +133,8 @@ template <class T>
 }
 
 template <class T>
-[[gnu::always_inline]] inline void Radix5(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride, const Complex* tw) {
+[[gnu::always_inline]] inline void Radix5(const Complex* x, Complex* y, size_t q, size_t p, size_t m, size_t stride,
+                                          const Complex* tw) {
   // cos and sin of 2π/5 and 4π/5.
   constexpr double kC1 = 0.30901699437494742410, kC2 = -0.80901699437494742410;
   constexpr double kS1 = 0.95105651629515357212, kS2 = 0.58778525229247312917;
@@ -163,7 +169,8 @@ class RootsOfUnity {
     for (size_t b = 0; b < block; ++b) {
       const std::complex<long double> w = std::polar(1.0L, step * static_cast<long double>(b));
       fine_[b] = Complex(static_cast<double>(w.real()), static_cast<double>(w.imag()));
-      fine_lo_[b] = Complex(static_cast<double>(w.real() - fine_[b].real()), static_cast<double>(w.imag() - fine_[b].imag()));
+      fine_lo_[b] =
+          Complex(static_cast<double>(w.real() - fine_[b].real()), static_cast<double>(w.imag() - fine_[b].imag()));
     }
     coarse_.resize(half / block + 1);
     for (size_t a = 0; a < coarse_.size(); ++a) {

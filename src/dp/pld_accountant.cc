@@ -79,8 +79,8 @@ absl::StatusOr<double> PoissonGaussianEpsilon(double q, double sigma, int64_t ro
   //   largest loss while the infinity mass is at most δ; the nat of margin covers the walk's rounding.
   // - the Chernoff bound on the T-fold sum above REMOVE's ε (needs ADD's per-round PMF, which a full evaluation
   //   then reuses; 30000/3e6 over 1000 rounds at σ = 1: the first bound says 10 nats against ε = 1.83, the tail
-  //   bound 2.6e-8 above 1.83 nats against δ = 1e-6). The reference's PMF differs from the exact one by its FFT rounding
-  //   (summed over the tail, ~1e-13 of the total mass; tests/dp/tolerance.h) and the ≤ τ/2 wrapped around its
+  //   bound 2.6e-8 above 1.83 nats against δ = 1e-6). The reference's PMF differs from the exact one by its FFT
+  //   rounding (summed over the tail, ~1e-13 of the total mass; tests/dp/tolerance.h) and the ≤ τ/2 wrapped around its
   //   window: 1e-12 covers both, and asking for δ/2 leaves the other half as margin.
   double composed_infinity = INFINITY;
   if (!limits.exhaustive && std::isfinite(*remove)) {

@@ -137,8 +137,8 @@ class BlockMgf {
     fine.count = (n_ + kFinestBlock - 1) / kFinestBlock;
     fine.moments = TakeDoubles(static_cast<size_t>(fine.count * kMoments), Fill::kAny);
     FineBlockMoments(probs.data(), n_, fine.moments.data());
-    constexpr double kBinomial[kMoments][kMoments] = {{1},          {1, 1},           {1, 2, 1},          {1, 3, 3, 1},
-                                                      {1, 4, 6, 4, 1}, {1, 5, 10, 10, 5, 1}, {1, 6, 15, 20, 15, 6, 1}};
+    constexpr double kBinomial[kMoments][kMoments] = {
+        {1}, {1, 1}, {1, 2, 1}, {1, 3, 3, 1}, {1, 4, 6, 4, 1}, {1, 5, 10, 10, 5, 1}, {1, 6, 15, 20, 15, 6, 1}};
     for (int l = 1; l < kLevels; ++l) {
       const Level& child = levels_[l - 1];
       Level& parent = levels_[l];
@@ -178,10 +178,12 @@ class BlockMgf {
   // log m(o), scaled at the end of the range the order weights most so that no factor exceeds 1.
   double Log(double o) const {
     constexpr double kLargestShift = 0.05;  // |o|·(half a block)
-    if (std::fabs(o) > kLargestOrder) {  // short PMFs: sum directly
+    // Short PMFs: sum directly.
+    if (std::fabs(o) > kLargestOrder) {
       const double shift = o > 0 ? static_cast<double>(n_ - 1) : 0.0;
       double sum = 0;
-      for (int64_t i = 0; i < n_; ++i) sum += probs_[static_cast<size_t>(i)] * std::exp(o * (static_cast<double>(i) - shift));
+      for (int64_t i = 0; i < n_; ++i)
+        sum += probs_[static_cast<size_t>(i)] * std::exp(o * (static_cast<double>(i) - shift));
       return o * shift + std::log(sum);
     }
     int l = kLevels - 1;
@@ -493,7 +495,8 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
   const int64_t n = static_cast<int64_t>(p.size());
   const double t = static_cast<double>(count);
   // The final lower loss lower·T + shift must fit comfortably in 64 bits.
-  if (static_cast<double>(std::llabs(p.lower) + n) * t > 4e18) return TooLarge("loss range", 9e18, limits.max_fft_length);
+  if (static_cast<double>(std::llabs(p.lower) + n) * t > 4e18)
+    return TooLarge("loss range", 9e18, limits.max_fft_length);
 
   const bool reference_window = limits.reference_window || limits.reference_fft_lengths || limits.exhaustive;
   const SupportBounds bounds = ChernoffBounds(p.probs, t, tau, reference_window);
@@ -641,8 +644,9 @@ bool RepeatedSubtractionStep(double x, double d, size_t count, double* step) {
 double EpsilonForDelta(const PrivacyLossPmf& pmf, double delta, double d, EpsilonWalk* walk) {
   EpsilonWalk unused;
   if (walk == nullptr) walk = &unused;
-  *walk = EpsilonWalk{pmf.dense ? pmf.lower + static_cast<int64_t>(pmf.size()) : (pmf.keys.empty() ? 0 : pmf.keys.back() + 1),
-                      pmf.infinity_mass, 0.0};
+  *walk = EpsilonWalk{
+      pmf.dense ? pmf.lower + static_cast<int64_t>(pmf.size()) : (pmf.keys.empty() ? 0 : pmf.keys.back() + 1),
+      pmf.infinity_mass, 0.0};
   if (pmf.infinity_mass > delta) return INFINITY;
   double mu = pmf.infinity_mass, ml = 0.0;
   const size_t n = pmf.size();

@@ -260,9 +260,7 @@ double SubsampledGaussianLoss::UpperLossKey() const {
   return std::ceil(Loss(lower_x) / d_);
 }
 
-absl::StatusOr<double> SubsampledGaussianLoss::DiscretizedInfinityMass() const {
-  return Delta(UpperLossKey() * d_);
-}
+absl::StatusOr<double> SubsampledGaussianLoss::DiscretizedInfinityMass() const { return Delta(UpperLossKey() * d_); }
 
 bool SubsampledGaussianLoss::FillExactDeltas(int64_t lo, int64_t begin, int64_t end, double* deltas,
                                              double* failed) const {
@@ -315,7 +313,7 @@ SubsampledGaussianLoss::Fit SubsampledGaussianLoss::FillInterpolatedDeltas(int64
   }
   deltas[0] = first_delta;
   FillPolynomial(a, reference, lo + begin + 1, d_, mid, inverse_half, static_cast<int32_t>(end - begin - 1),
-                    deltas + 1);
+                 deltas + 1);
   return Fit::kUsed;
 }
 

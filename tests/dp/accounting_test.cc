@@ -33,12 +33,15 @@ TEST(AccountingTest, PldEpsilonMatchesReference) {
     int64_t rg, t;
     double delta, sigma, want;
   } cases[] = {
-      {2000, 1000, 1e-6, 1.0, 0.11953269027085},          {2000, 1000, 1e-6, 2.0, 0.03975098169686671},
-      {2000, 1000, 1e-9, 6.0, 0.017875321190415894},      {2000, 1000, 1e-9, 0.5, 6.194758582487926},
+      {2000, 1000, 1e-6, 1.0, 0.11953269027085},
+      {2000, 1000, 1e-6, 2.0, 0.03975098169686671},
+      {2000, 1000, 1e-9, 6.0, 0.017875321190415894},
+      {2000, 1000, 1e-9, 0.5, 6.194758582487926},
       {2000, 1000, 1e-6, 0.48537618195117854, 3.999999514565041},
   };
   for (const auto& c : cases) {
-    for (int type : {static_cast<int>(kFixedGaussian), static_cast<int>(kAdaptiveGaussian), 7}) {  // any non-tree value is PLD-accounted
+    for (int type : {static_cast<int>(kFixedGaussian), static_cast<int>(kAdaptiveGaussian),
+                     7}) {  // any non-tree value is PLD-accounted
       const double got = Eps(type, c.rg, c.t, c.delta, c.sigma);
       EXPECT_NEAR(got, c.want, PldEpsilonTolerance(c.want, c.delta))
           << "rg=" << c.rg << " T=" << c.t << " delta=" << c.delta << " sigma=" << c.sigma << " type=" << type;
@@ -80,10 +83,9 @@ TEST(AccountingTest, PldCalibrationMatchesReference) {
     int64_t rg, t;
     double delta, target, want;
   } cases[] = {
-      {2000, 1000, 1e-6, 4.0, 0.48537618195117854},  {2000, 1000, 1e-6, 8.0, 0.3902984386671272},
-      {2000, 1, 1e-9, 1.0, 0.6539883663157146},      {2000, 10, 1e-9, 1.0, 0.7047555353451402},
-      {2000, 100, kDefaultDelta, 10, 0.3351683005136169},
-      {100, 100, kDefaultDelta, 1.0, 0.427207675691831},
+      {2000, 1000, 1e-6, 4.0, 0.48537618195117854},       {2000, 1000, 1e-6, 8.0, 0.3902984386671272},
+      {2000, 1, 1e-9, 1.0, 0.6539883663157146},           {2000, 10, 1e-9, 1.0, 0.7047555353451402},
+      {2000, 100, kDefaultDelta, 10, 0.3351683005136169}, {100, 100, kDefaultDelta, 1.0, 0.427207675691831},
   };
   for (const auto& c : cases) {
     CalibrationStats stats;

@@ -36,8 +36,8 @@ TEST(BrentQTest, SameSignIsAnError) {
 }
 
 TEST(BrentQTest, PropagatesFunctionErrors) {
-  auto r = BrentQ([](double) -> absl::StatusOr<double> { return absl::InvalidArgumentError("boom"); }, 0, 1,
-                  BrentOptions{});
+  auto r =
+      BrentQ([](double) -> absl::StatusOr<double> { return absl::InvalidArgumentError("boom"); }, 0, 1, BrentOptions{});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "boom");
 }

@@ -1,13 +1,14 @@
 // Noise calibration with surrogates (CalibrateNoiseWithSurrogates): the contract — ε(σ) <= target, σ within 1e-6
 // of the smallest such σ — on synthetic ε curves where the root is known, with good, poor and failing surrogates,
 // and on the real accountant against the reference procedure (CalibrateNoise, as dp_accounting does it).
+#include "dp/calibration.h"
+
 #include <cmath>
 #include <functional>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "dp/accounting.h"
-#include "dp/calibration.h"
 #include "gtest/gtest.h"
 #include "tests/dp/tolerance.h"
 
@@ -79,7 +80,8 @@ TEST(CalibrationTest, WorksWithoutUsefulSurrogates) {
   const Fn failing = [](double) -> absl::StatusOr<double> { return absl::InvalidArgumentError("too small"); };
   for (const std::vector<SurrogateLevel>& levels :
        {std::vector<SurrogateLevel>{}, std::vector<SurrogateLevel>{{failing, 1e-2}},
-        std::vector<SurrogateLevel>{{Power(10, 1), 1e-2}}, std::vector<SurrogateLevel>{{failing, 1e-2}, {Power(10, 1), 1e-3}},
+        std::vector<SurrogateLevel>{{Power(10, 1), 1e-2}},
+        std::vector<SurrogateLevel>{{failing, 1e-2}, {Power(10, 1), 1e-3}},
         std::vector<SurrogateLevel>{{Power(10, 1), 1e-2}, {Power(0.1, 1), 1e-3}}}) {
     CalibrationStats stats;
     auto sigma = CalibrateNoiseWithSurrogates(levels, Power(1, 1), 1e-4, 4.5, &stats);

@@ -18,8 +18,8 @@ testing::RunResult Dp(std::vector<std::string> args) {
 }
 
 TEST(DpCliTest, EpsilonForFixedGaussian) {
-  auto r = Dp({"epsilon", "--report_goal=2000", "--rounds=1000", "--delta=1e-6", "--noise=2.0",
-               "--aggregator=FIXED_GAUSSIAN"});
+  auto r = Dp(
+      {"epsilon", "--report_goal=2000", "--rounds=1000", "--delta=1e-6", "--noise=2.0", "--aggregator=FIXED_GAUSSIAN"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_NEAR(j["epsilon"].get<double>(), 0.03975098169686671, 0.03975098169686671 * 2e-8);
@@ -36,8 +36,8 @@ TEST(DpCliTest, EpsilonAndNoiseForTreeAggregation) {
   auto e = Dp({"epsilon", "--rounds=1000", "--delta=1e-6", "--noise=1.0", "--aggregator=ADAPTIVE_TREE"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_EQ(nlohmann::json::parse(e.out)["epsilon"].get<double>(), 20.551991629803823);
-  auto n = Dp({"noise", "--report_goal=2000", "--rounds=1000", "--delta=1e-6", "--epsilon=4",
-               "--aggregator=TREE_AGGREGATION"});
+  auto n = Dp(
+      {"noise", "--report_goal=2000", "--rounds=1000", "--delta=1e-6", "--epsilon=4", "--aggregator=TREE_AGGREGATION"});
   ASSERT_EQ(n.exit_code, 0) << n.err;
   auto j = nlohmann::json::parse(n.out);
   EXPECT_EQ(j["noise_multiplier"].get<double>(), 4.009256362145439);
@@ -47,8 +47,8 @@ TEST(DpCliTest, EpsilonAndNoiseForTreeAggregation) {
 }
 
 TEST(DpCliTest, NoiseCalibrationForPld) {
-  auto r = Dp({"noise", "--report_goal=2000", "--rounds=10", "--delta=1e-9", "--epsilon=1",
-               "--aggregator=ADAPTIVE_GAUSSIAN"});
+  auto r = Dp(
+      {"noise", "--report_goal=2000", "--rounds=10", "--delta=1e-9", "--epsilon=1", "--aggregator=ADAPTIVE_GAUSSIAN"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(dp::CalibratedNear(j["noise_multiplier"].get<double>(), 0.7047555353451402, 1e-9));
@@ -71,16 +71,16 @@ std::pair<nlohmann::json, nlohmann::json> FastAndReference(const std::vector<std
 // --reference_procedure runs the reference's every step: the same ε within the noise floor, and a calibration
 // by the reference's own search (more evaluations) that lands within its tolerance of the fast one.
 TEST(DpCliTest, ReferenceProcedureAgreesWithTheFastOne) {
-  const auto [fast, reference] = FastAndReference({"epsilon", "--report_goal=2", "--rounds=1000",
-                                                   "--noise=0.22200350938986962", "--aggregator=FIXED_GAUSSIAN"});
+  const auto [fast, reference] = FastAndReference(
+      {"epsilon", "--report_goal=2", "--rounds=1000", "--noise=0.22200350938986962", "--aggregator=FIXED_GAUSSIAN"});
   ASSERT_FALSE(fast.is_null() || reference.is_null());
   const double a = fast["epsilon"].get<double>(), b = reference["epsilon"].get<double>();
   EXPECT_NEAR(a, 9.999843446316454, dp::PldEpsilonTolerance(9.999843446316454, 1.0 / 3e6));
   EXPECT_NEAR(b, 9.999843446316454, dp::PldEpsilonTolerance(9.999843446316454, 1.0 / 3e6));
   EXPECT_NE(a, b);  // different computations (the fast one interpolates δ and uses a shorter FFT)
 
-  const auto [jf, jr] = FastAndReference({"noise", "--report_goal=2000", "--rounds=100", "--delta=1e-6",
-                                          "--epsilon=4", "--aggregator=FIXED_GAUSSIAN"});
+  const auto [jf, jr] = FastAndReference(
+      {"noise", "--report_goal=2000", "--rounds=100", "--delta=1e-6", "--epsilon=4", "--aggregator=FIXED_GAUSSIAN"});
   ASSERT_FALSE(jf.is_null() || jr.is_null());
   EXPECT_TRUE(dp::CalibratedNear(jf["noise_multiplier"].get<double>(), jr["noise_multiplier"].get<double>(), 1e-6));
   EXPECT_LE(jr["achieved_epsilon"].get<double>(), 4.0);
@@ -90,8 +90,8 @@ TEST(DpCliTest, ReferenceProcedureAgreesWithTheFastOne) {
 TEST(DpCliTest, PopulationChangesTheSamplingProbability) {
   auto a = Dp({"epsilon", "--report_goal=2000", "--rounds=100", "--delta=1e-6", "--noise=1.0",
                "--aggregator=FIXED_GAUSSIAN", "--population=30000000"});
-  auto b = Dp({"epsilon", "--report_goal=200", "--rounds=100", "--delta=1e-6", "--noise=1.0",
-               "--aggregator=FIXED_GAUSSIAN"});
+  auto b = Dp(
+      {"epsilon", "--report_goal=200", "--rounds=100", "--delta=1e-6", "--noise=1.0", "--aggregator=FIXED_GAUSSIAN"});
   ASSERT_EQ(a.exit_code, 0) << a.err;
   ASSERT_EQ(b.exit_code, 0) << b.err;
   auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
@@ -128,8 +128,8 @@ TEST(DpCliTest, BadInputIsAClearError) {
 }
 
 TEST(DpCliTest, TablePlansOverRoundsAndNoise) {
-  auto r = Dp({"table", "--rounds=100,1000", "--noise=1,2,4", "--delta=1e-6", "--aggregator=TREE_AGGREGATION",
-               "--json"});
+  auto r =
+      Dp({"table", "--rounds=100,1000", "--noise=1,2,4", "--delta=1e-6", "--aggregator=TREE_AGGREGATION", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["quantity"], "epsilon");
@@ -161,8 +161,8 @@ TEST(DpCliTest, TableCalibratesOverReportGoals) {
   // A larger report goal samples more often and needs more noise for the same ε.
   EXPECT_LT(j["rows"][0]["noise_multiplier"].get<double>(), j["rows"][1]["noise_multiplier"].get<double>());
   // Cells that cannot be accounted are reported in place, not fatal.
-  auto e = Dp({"table", "--rounds=10,0", "--report_goal=2000", "--epsilon=4", "--delta=1e-6",
-               "--aggregator=FIXED_GAUSSIAN"});
+  auto e = Dp(
+      {"table", "--rounds=10,0", "--report_goal=2000", "--epsilon=4", "--delta=1e-6", "--aggregator=FIXED_GAUSSIAN"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_NE(e.out.find("error[1]"), std::string::npos) << e.out;
   EXPECT_NE(e.out.find("[1] cannot calibrate"), std::string::npos) << e.out;

@@ -195,14 +195,16 @@ TEST(DpParametersTest, RejectsWhatCrashedTheOriginal) {
             0u);
   c = Good();
   c.mutable_differential_privacy()->set_noise_multiplier(NAN);
-  EXPECT_EQ(message(c), "[Invalid task config]: key `noise_multiplier` has a bad value: `nan` in "
-                        "`differential_privacy`. noise_multiplier must be a finite nonnegative number.");
+  EXPECT_EQ(message(c),
+            "[Invalid task config]: key `noise_multiplier` has a bad value: `nan` in "
+            "`differential_privacy`. noise_multiplier must be a finite nonnegative number.");
   c.mutable_differential_privacy()->set_noise_multiplier(INFINITY);
   EXPECT_NE(message(c).find("`inf`"), std::string::npos);
   c = Good();
   c.mutable_policies()->mutable_model_release_policy()->set_dp_delta(NAN);
-  EXPECT_EQ(message(c), "[Invalid task config]: key `dp_delta` has a bad value: `nan` in `model_release_policy`. "
-                        "dp_delta must be a float number between 0 and 3.333333E-07");
+  EXPECT_EQ(message(c),
+            "[Invalid task config]: key `dp_delta` has a bad value: `nan` in `model_release_policy`. "
+            "dp_delta must be a float number between 0 and 3.333333E-07");
   c = Good();
   c.mutable_policies()->mutable_model_release_policy()->set_dp_target_epsilon(NAN);
   EXPECT_NE(message(c).find("dp_target_epsilon must be a float number between 0 and 10.000000"), std::string::npos);

@@ -52,10 +52,14 @@ TEST(FastPathsTest, SkippingTheDominatedDirectionChangesNoEpsilon) {
     double delta, sigma;
   } cases[] = {
       {2, 1000, 1.0 / 3e6, 0.22200350938986962},  // keras: ADD skipped
-      {2, 512, 1.0 / 3e6, 0.1},                    // mnist
-      {100, 10, 1e-6, 0.7},       {2000, 1, 1e-5, 1.0},   {2000, 100, 1e-6, 2.0},
-      {30000, 10, 1e-6, 0.7},     {30000, 1000, 1e-5, 5.0}, {3000000, 3, 1e-6, 1.0},  // q = 1: REMOVE only
-      {1500000, 5, 1e-6, 0.8},    // q = 1/2: ADD may win
+      {2, 512, 1.0 / 3e6, 0.1},                   // mnist
+      {100, 10, 1e-6, 0.7},
+      {2000, 1, 1e-5, 1.0},
+      {2000, 100, 1e-6, 2.0},
+      {30000, 10, 1e-6, 0.7},
+      {30000, 1000, 1e-5, 5.0},
+      {3000000, 3, 1e-6, 1.0},  // q = 1: REMOVE only
+      {1500000, 5, 1e-6, 0.8},  // q = 1/2: ADD may win
   };
   for (const auto& c : cases) {
     AccountingParams skipping = Params(c.rg, c.t, c.delta, false);
@@ -184,7 +188,8 @@ TEST(FastPathsTest, DeltaWithoutStatusIsDelta) {
 }
 
 TEST(FastPathsTest, ComposeWithIdentityIsCompose) {
-  for (const auto& [sigma, q, t] : {std::tuple{0.5, 0.01, 30}, std::tuple{1.0, 2000 / 3e6, 200}, std::tuple{2.0, 0.3, 3}}) {
+  for (const auto& [sigma, q, t] :
+       {std::tuple{0.5, 0.01, 30}, std::tuple{1.0, 2000 / 3e6, 200}, std::tuple{2.0, 0.3, 3}}) {
     for (Adjacency adjacency : {Adjacency::kRemove, Adjacency::kAdd}) {
       auto per_round = SubsampledGaussianLoss(sigma, q, adjacency).Discretize();
       ASSERT_TRUE(per_round.ok());
@@ -265,7 +270,8 @@ TEST(FastPathsTest, AddDirectionSkippedByItsTailBound) {
 // inside a binade, each of them is x - k·s, exactly; near binade edges (and on both signs) it may decline.
 TEST(FastPathsTest, RepeatedSubtractionStepIsTheChain) {
   int accepted = 0, declined = 0;
-  for (double start : {33.667, 32.0064, 32.0063, 10.5, 1.0, 1.0063, 0.3, 0.0064, -0.05, -0.0001, -3.0, -1.9937, 1e-300}) {
+  for (double start :
+       {33.667, 32.0064, 32.0063, 10.5, 1.0, 1.0063, 0.3, 0.0064, -0.05, -0.0001, -3.0, -1.9937, 1e-300}) {
     for (size_t count : {size_t{1}, size_t{64}, size_t{1000}}) {
       double s = 0;
       if (!RepeatedSubtractionStep(start, kValueDiscretization, count, &s)) {
@@ -318,7 +324,8 @@ TEST(FastPathsTest, BlockedWalkIsTheLiteralWalk) {
     ASSERT_TRUE(total.ok() && total->dense);
     for (double delta : {1e-5, 1e-6, 1.0 / 3e6, 1e-9}) {
       const double want = literal(*total, delta), got = EpsilonForDelta(*total, delta);
-      EXPECT_NEAR(got, want, 1e-12 * std::fabs(want) + 1e-15) << "sigma " << c.sigma << " q " << c.q << " delta " << delta;
+      EXPECT_NEAR(got, want, 1e-12 * std::fabs(want) + 1e-15)
+          << "sigma " << c.sigma << " q " << c.q << " delta " << delta;
     }
   }
 }

@@ -49,8 +49,8 @@ std::vector<Complex> NaiveDft(const std::vector<Complex>& x, bool inverse) {
 TEST(FftTest, MixedRadixMatchesDirectDft) {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(-1, 1);
-  for (size_t n : {1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 16, 20, 22, 25, 30, 49, 50, 77, 121, 125, 128, 210,
-                   231, 250, 375, 384, 600}) {
+  for (size_t n : {1,  2,  3,  4,  5,  6,   7,   8,   10,  11,  12,  13,  16,  20, 22,
+                   25, 30, 49, 50, 77, 121, 125, 128, 210, 231, 250, 375, 384, 600}) {
     std::vector<Complex> x(n);
     for (auto& v : x) v = Complex(u(rng), u(rng));
     for (bool inverse : {false, true}) {

@@ -85,7 +85,8 @@ TEST(OracleGridTest, CalibrationMatchesOracle) {
     CalibrationStats stats;
     auto sigma = EpsilonToNoise(Params(r), r.parameter, &stats);
     ASSERT_TRUE(sigma.ok()) << sigma.status();
-    EXPECT_TRUE(CalibratedNear(*sigma, r.expected, r.delta)) << "rg=" << r.report_goal << " T=" << r.rounds << " eps=" << r.parameter;
+    EXPECT_TRUE(CalibratedNear(*sigma, r.expected, r.delta))
+        << "rg=" << r.report_goal << " T=" << r.rounds << " eps=" << r.parameter;
     EXPECT_LE(stats.achieved_epsilon, r.parameter);
   }
 }
@@ -107,9 +108,9 @@ TEST(OracleGridTest, LiveOracleAgreesOffGrid) {
     double delta, sigma;
   } cases[] = {{500, 50, 1e-6, 0.9}, {12345, 7, 1e-5, 1.3}, {7, 300, 2e-7, 0.8}};
   for (const auto& c : cases) {
-    auto run = testing::Run({python, oracle, "eps", std::to_string(c.rg), std::to_string(c.t),
-                             Repr(c.delta), Repr(c.sigma)},
-                            std::chrono::seconds(600));
+    auto run =
+        testing::Run({python, oracle, "eps", std::to_string(c.rg), std::to_string(c.t), Repr(c.delta), Repr(c.sigma)},
+                     std::chrono::seconds(600));
     ASSERT_EQ(run.exit_code, 0) << run.err;
     const double want = std::stod(run.out);
     AccountingParams p;

@@ -38,16 +38,37 @@ TEST(SpecialFunctionsTest, NdtrMatchesScipyBitForBit) {
 }
 
 TEST(SpecialFunctionsTest, LogNdtrMatchesScipy) {
-  for (const NdtrCase& c : kNdtr) EXPECT_NEAR(LogNdtr(c.x), c.log_ndtr, 7e-16 * std::fabs(c.log_ndtr)) << c.x;  // ≤ 3 ulp
+  for (const NdtrCase& c : kNdtr)
+    EXPECT_NEAR(LogNdtr(c.x), c.log_ndtr, 7e-16 * std::fabs(c.log_ndtr)) << c.x;  // ≤ 3 ulp
   EXPECT_EQ(LogNdtr(INFINITY), 0.0);
   EXPECT_EQ(LogNdtr(-INFINITY), -INFINITY);
   EXPECT_TRUE(std::isnan(LogNdtr(NAN)));
 }
 
 TEST(SpecialFunctionsTest, FusedNdtrAndLogNdtrAreBitIdentical) {
-  std::vector<double> xs = {-INFINITY, -1e9, -1e8, -38.5, -37.5, -11.3, -8 * std::sqrt(2.0), -2, -1.5,
-                            -std::sqrt(2.0), -1.0000000000000002, -1, -0.9999999999999999, -0.5, 0, 0.5, 1,
-                            std::sqrt(2.0), 2, 11.3, 40, INFINITY, NAN};
+  std::vector<double> xs = {-INFINITY,
+                            -1e9,
+                            -1e8,
+                            -38.5,
+                            -37.5,
+                            -11.3,
+                            -8 * std::sqrt(2.0),
+                            -2,
+                            -1.5,
+                            -std::sqrt(2.0),
+                            -1.0000000000000002,
+                            -1,
+                            -0.9999999999999999,
+                            -0.5,
+                            0,
+                            0.5,
+                            1,
+                            std::sqrt(2.0),
+                            2,
+                            11.3,
+                            40,
+                            INFINITY,
+                            NAN};
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> u(-45, 12);
   for (int i = 0; i < 200000; ++i) xs.push_back(u(rng));
@@ -70,9 +91,9 @@ TEST(SpecialFunctionsTest, NdtriMatchesScipyBitForBit) {
   struct {
     double p, x;
   } cases[] = {{1e-300, -37.0470962993612}, {9.643749239819589e-23, -9.745474864965935},
-               {1e-10, -6.361340902404056},  {0.01, -2.3263478740408408},
-               {0.3, -0.5244005127080409},   {0.5, 0.0},
-               {0.9, 1.2815515655446004},    {0.999999, 4.753424308817087}};
+               {1e-10, -6.361340902404056}, {0.01, -2.3263478740408408},
+               {0.3, -0.5244005127080409},  {0.5, 0.0},
+               {0.9, 1.2815515655446004},   {0.999999, 4.753424308817087}};
   for (const auto& c : cases) EXPECT_EQ(Ndtri(c.p), c.x) << "p=" << c.p;
   // The constant behind every PLD's support: Φ⁻¹(e^-50 / 2).
   EXPECT_EQ(Ndtri(0.5 * std::exp(-50.0)), -9.745474864965935);
