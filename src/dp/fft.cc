@@ -85,6 +85,12 @@ inline void Store(Complex* p, Complex v) { *p = v; }
   const ComplexPair im = {-w.imag(), w.imag(), -w.imag(), w.imag()};
   return a * re + SwapParts(a) * im;
 }
+// A different twiddle per lane: the same lane arithmetic as Mul(ComplexPair, Complex).
+[[gnu::always_inline]] inline ComplexPair Mul(ComplexPair a, ComplexPair w) {
+  const ComplexPair re = __builtin_shufflevector(w, w, 0, 0, 2, 2);
+  const ComplexPair im = __builtin_shufflevector(w, w, 1, 1, 3, 3) * ComplexPair{-1, 1, -1, 1};
+  return a * re + SwapParts(a) * im;
+}
 [[gnu::always_inline]] inline ComplexPair MulNegI(ComplexPair a) { return SwapParts(a) * ComplexPair{1, -1, 1, -1}; }
 [[gnu::always_inline]] inline ComplexPair Scale(double c, ComplexPair a) { return a * ComplexPair{c, c, c, c}; }
 inline Complex Scale(double c, Complex a) { return c * a; }
@@ -368,6 +374,69 @@ const std::vector<Complex>& CachedHalfRoots(size_t n) {
   return cache[0].second;
 }
 
+// The real-transform passes below run on two k at once where the pairs they touch are disjoint: lanes (k, k+1)
+// meet their mirrors (h-k, h-k-1), loaded as a reversed pair. Each lane computes the scalar expression with the
+// same products and sums (commuted, or x - y as x + (-y)), so the vector and scalar paths give the same bits.
+[[gnu::always_inline]] inline ComplexPair Reversed(ComplexPair v) { return __builtin_shufflevector(v, v, 2, 3, 0, 1); }
+[[gnu::always_inline]] inline ComplexPair Conj(ComplexPair a) { return a * ComplexPair{1, -1, 1, -1}; }
+[[gnu::always_inline]] inline ComplexPair LoadTwiddles(const Complex* w, size_t k) { return Load<ComplexPair>(w + k); }
+
+// out[k] ← even + w[k]·odd of z[k] and conj(z[h-k]), for k in [0, h], in place (out[h] holds z[0]).
+__attribute__((target_clones("avx2", "default"))) void SeparateSpectra(Complex* out, const Complex* w, size_t h) {
+  auto separate = [w](Complex zk, Complex zc_conj, size_t k) {  // zc_conj = conj(z[(h - k) % h])
+    const Complex even = 0.5 * (zk + zc_conj);
+    const Complex diff = zk - zc_conj;
+    const Complex odd(0.5 * diff.imag(), -0.5 * diff.real());  // -i/2 · diff
+    return even + Mul(w[k], odd);
+  };
+  size_t k = 0, j = h;
+  for (; k + 1 < j - 1; k += 2, j -= 2) {
+    const ComplexPair zk = Load<ComplexPair>(out + k), zj = Reversed(Load<ComplexPair>(out + j - 1));
+    const ComplexPair wk = LoadTwiddles(w, k), wj = Reversed(LoadTwiddles(w, j - 1));
+    auto separate2 = [](ComplexPair a, ComplexPair c_conj, ComplexPair twiddle) {
+      const ComplexPair even = Scale(0.5, a + c_conj);
+      const ComplexPair odd = SwapParts(a - c_conj) * ComplexPair{0.5, -0.5, 0.5, -0.5};
+      return even + Mul(odd, twiddle);
+    };
+    Store(out + k, separate2(zk, Conj(zj), wk));
+    Store(out + j - 1, Reversed(separate2(zj, Conj(zk), wj)));
+  }
+  for (; k <= j; ++k, --j) {
+    const Complex zk = out[k], zj = out[j];
+    out[k] = separate(zk, std::conj(zj), k);
+    if (j != k) out[j] = separate(zj, std::conj(zk), j);
+  }
+}
+
+// half[k] ← even + i·odd of half[k] and conj(half[h-k]) (odd rotated by conj(w[k])), for k in [0, h), in place.
+__attribute__((target_clones("avx2", "default"))) void MergeSpectra(Complex* half, const Complex* w, size_t h) {
+  auto merge = [w](Complex a, Complex b_conj, size_t k) {  // b_conj = conj(half[h - k])
+    const Complex even = a + b_conj;
+    const Complex odd = Mul(a - b_conj, std::conj(w[k]));
+    return even + Complex(-odd.imag(), odd.real());
+  };
+  {
+    const Complex a = half[0], b = half[h];  // k = 0 pairs with h, which is not written
+    half[0] = merge(a, std::conj(b), 0);
+  }
+  size_t k = 1, j = h - 1;
+  for (; k + 1 < j - 1; k += 2, j -= 2) {
+    const ComplexPair a = Load<ComplexPair>(half + k), b = Reversed(Load<ComplexPair>(half + j - 1));
+    const ComplexPair wk = LoadTwiddles(w, k), wj = Reversed(LoadTwiddles(w, j - 1));
+    auto merge2 = [](ComplexPair x, ComplexPair y_conj, ComplexPair twiddle) {
+      const ComplexPair odd = Mul(x - y_conj, Conj(twiddle));
+      return (x + y_conj) + SwapParts(odd) * ComplexPair{-1, 1, -1, 1};
+    };
+    Store(half + k, merge2(a, Conj(b), wk));
+    Store(half + j - 1, Reversed(merge2(b, Conj(a), wj)));
+  }
+  for (; k <= j; ++k, --j) {
+    const Complex a = half[k], b = half[j];
+    half[k] = merge(a, std::conj(b), k);
+    if (j != k) half[j] = merge(b, std::conj(a), j);
+  }
+}
+
 }  // namespace
 
 std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
@@ -383,27 +452,18 @@ std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
   // separate the two spectra pairwise in place (out[k] and out[h-k] need only z[k] and z[h-k]).
   const size_t h = n / 2;
   std::vector<Complex> out = TakeComplexes(h + 1, Fill::kAny);
-  size_t j = 0;
-  for (; 2 * j + 1 < used; ++j) out[j] = Complex(x[2 * j], x[2 * j + 1]);
+  // Complex(x[2j], x[2j+1]) has x's own memory layout: a copy.
+  const size_t pairs = used / 2;
+  std::memcpy(static_cast<void*>(out.data()), x, pairs * sizeof(Complex));
+  size_t j = pairs;
   if (2 * j < used) {
     out[j] = Complex(x[2 * j], 0.0);
     ++j;
   }
   std::fill(out.begin() + static_cast<std::ptrdiff_t>(j), out.end(), Complex(0, 0));
   CachedFftPlan(h).Transform(out.data(), false);
-  const std::vector<Complex>& w = CachedHalfRoots(n);
-  auto separate = [&](Complex zk, Complex zc_conj, size_t k) {  // zc_conj = conj(z[(h - k) % h])
-    const Complex even = 0.5 * (zk + zc_conj);
-    const Complex diff = zk - zc_conj;
-    const Complex odd(0.5 * diff.imag(), -0.5 * diff.real());  // -i/2 · diff
-    return even + Mul(w[k], odd);
-  };
   out[h] = out[0];  // z[h mod h]
-  for (size_t k = 0, j = h; k <= j; ++k, --j) {
-    const Complex zk = out[k], zj = out[j];
-    out[k] = separate(zk, std::conj(zj), k);
-    if (j != k) out[j] = separate(zj, std::conj(zk), j);
-  }
+  SeparateSpectra(out.data(), CachedHalfRoots(n).data(), h);
   return out;
 }
 
@@ -419,18 +479,9 @@ const double* HermitianInverseFftInPlace(std::vector<Complex>& half, size_t n) {
     return y;
   }
   const size_t h = n / 2;
-  const std::vector<Complex>& w = CachedHalfRoots(n);  // conjugated below: e^{+2πi k/n}
-  // z[k] = even + i·odd from half[k] and half[h-k]; pairwise in place like the forward separation.
-  auto merge = [&](Complex a, Complex b_conj, size_t k) {  // b_conj = conj(half[h - k])
-    const Complex even = a + b_conj;
-    const Complex odd = Mul(a - b_conj, std::conj(w[k]));
-    return even + Complex(-odd.imag(), odd.real());
-  };
-  for (size_t k = 0, j = h; k <= j; ++k, --j) {
-    const Complex a = half[k], b = half[j];
-    half[k] = merge(a, std::conj(b), k);
-    if (j != k && j < h) half[j] = merge(b, std::conj(a), j);
-  }
+  // z[k] = even + i·odd from half[k] and half[h-k]; pairwise in place like the forward separation (with the
+  // twiddles conjugated: e^{+2πi k/n}).
+  MergeSpectra(half.data(), CachedHalfRoots(n).data(), h);
   CachedFftPlan(h).Transform(half.data(), true);
   y = reinterpret_cast<double*>(half.data());
   const double scale = 0.5 / static_cast<double>(h);

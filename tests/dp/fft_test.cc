@@ -68,19 +68,23 @@ TEST(FftTest, MixedRadixMatchesDirectDft) {
 TEST(FftTest, RealTransformsRoundTrip) {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0, 1);
-  for (size_t n : {2, 3, 8, 9, 14, 25, 100, 250, 363, 1008, 1250, 4096, 59895, 60000}) {
-    std::vector<double> x(n / 2 + 1);
-    for (auto& v : x) v = u(rng);
-    const std::vector<Complex> half = RealForwardFft(x.data(), x.size(), n);
-    ASSERT_EQ(half.size(), n / 2 + 1);
-    if (n <= 400) {
-      std::vector<Complex> full(n, Complex(0, 0));
-      for (size_t i = 0; i < x.size(); ++i) full[i] = x[i];
-      const std::vector<Complex> want = NaiveDft(full, false);
-      for (size_t k = 0; k <= n / 2; ++k) EXPECT_NEAR(std::abs(half[k] - want[k]), 0, 1e-12) << n << " " << k;
+  // Every small even length (the paired passes over k and h - k have boundary cases at each), longer ones, and
+  // inputs of half, all but one (an odd count: a last sample without its pair) and all n samples.
+  for (size_t n : {2, 3, 4, 6, 8, 9, 10, 12, 14, 16, 18, 20, 22, 25, 100, 250, 363, 1008, 1250, 4096, 59895, 60000}) {
+    for (size_t count : {n / 2 + 1, n - 1, n}) {
+      std::vector<double> x(count);
+      for (auto& v : x) v = u(rng);
+      const std::vector<Complex> half = RealForwardFft(x.data(), x.size(), n);
+      ASSERT_EQ(half.size(), n / 2 + 1);
+      if (n <= 400) {
+        std::vector<Complex> full(n, Complex(0, 0));
+        for (size_t i = 0; i < x.size(); ++i) full[i] = x[i];
+        const std::vector<Complex> want = NaiveDft(full, false);
+        for (size_t k = 0; k <= n / 2; ++k) EXPECT_NEAR(std::abs(half[k] - want[k]), 0, 1e-12) << n << " " << k;
+      }
+      const std::vector<double> back = HermitianInverseFft(half, n);
+      for (size_t i = 0; i < n; ++i) EXPECT_NEAR(back[i], i < x.size() ? x[i] : 0.0, 1e-13) << n << " " << i;
     }
-    const std::vector<double> back = HermitianInverseFft(half, n);
-    for (size_t i = 0; i < n; ++i) EXPECT_NEAR(back[i], i < x.size() ? x[i] : 0.0, 1e-13) << n << " " << i;
   }
 }
 
