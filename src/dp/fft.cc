@@ -467,15 +467,21 @@ std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
   return out;
 }
 
-const double* HermitianInverseFftInPlace(std::vector<Complex>& half, size_t n) {
+const double* HermitianInverseFftInPlace(std::vector<Complex>& half, size_t n, InverseScale scale) {
+  // 1/n, the same double as 0.5/h for n = 2h (both are the correctly rounded 1/n).
+  const double factor = 1.0 / static_cast<double>(n);
   double* y = reinterpret_cast<double*>(half.data());
   if (n % 2 == 1 || n < 4) {
     half.resize(n);
     for (size_t k = n / 2 + 1; k < n; ++k) half[k] = std::conj(half[n - k]);
     CachedFftPlan(n).Transform(half.data(), true);
     y = reinterpret_cast<double*>(half.data());
-    const double scale = 1.0 / static_cast<double>(n);
-    for (size_t i = 0; i < n; ++i) y[i] = y[2 * i] * scale;  // real parts, compacted forwards (i <= 2i)
+    // Real parts, compacted forwards (i <= 2i).
+    if (scale == InverseScale::kApplied) {
+      for (size_t i = 0; i < n; ++i) y[i] = y[2 * i] * factor;
+    } else {
+      for (size_t i = 0; i < n; ++i) y[i] = y[2 * i];
+    }
     return y;
   }
   const size_t h = n / 2;
@@ -484,8 +490,9 @@ const double* HermitianInverseFftInPlace(std::vector<Complex>& half, size_t n) {
   MergeSpectra(half.data(), CachedHalfRoots(n).data(), h);
   CachedFftPlan(h).Transform(half.data(), true);
   y = reinterpret_cast<double*>(half.data());
-  const double scale = 0.5 / static_cast<double>(h);
-  for (size_t i = 0; i < n; ++i) y[i] *= scale;  // z[j] = (y[2j], y[2j+1]): already in place
+  if (scale == InverseScale::kApplied) {
+    for (size_t i = 0; i < n; ++i) y[i] *= factor;  // z[j] = (y[2j], y[2j+1]): already in place
+  }
   return y;
 }
 

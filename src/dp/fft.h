@@ -50,8 +50,12 @@ std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n);
 // The real sequence y[j] = (1/n) Σ_k Y[k] e^{+2πi jk/n}, where Y is Hermitian and given for k in [0, n/2].
 std::vector<double> HermitianInverseFft(const std::vector<Complex>& half, size_t n);
 // The same in `half`'s own storage (megabytes the accountant need not allocate and fault in again): returns a
-// pointer to the n reals, which live in `half` (resized for odd n) and are valid while it is.
-const double* HermitianInverseFftInPlace(std::vector<Complex>& half, size_t n);
+// pointer to the n reals, which live in `half` (resized for odd n) and are valid while it is. With
+// kLeftToCaller the reals are n·y: the caller multiplies by 1.0 / n where it reads them (the same bits, without a
+// pass of its own over all n).
+enum class InverseScale { kApplied, kLeftToCaller };
+const double* HermitianInverseFftInPlace(std::vector<Complex>& half, size_t n,
+                                         InverseScale scale = InverseScale::kApplied);
 
 }  // namespace tb::dp
 

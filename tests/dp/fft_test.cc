@@ -88,5 +88,20 @@ TEST(FftTest, RealTransformsRoundTrip) {
   }
 }
 
+// kLeftToCaller leaves out exactly the 1/n: the caller's multiplication gives the scaled result's bits.
+TEST(FftTest, InverseScaleLeftToCallerIsTheSameBits) {
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (size_t n : {3, 9, 25, 8, 100, 1250, 60000}) {
+    std::vector<double> x(n / 2 + 1);
+    for (auto& v : x) v = u(rng);
+    const std::vector<Complex> half = RealForwardFft(x.data(), x.size(), n);
+    std::vector<Complex> scaled = half, unscaled = half;
+    const double* a = HermitianInverseFftInPlace(scaled, n);
+    const double* b = HermitianInverseFftInPlace(unscaled, n, InverseScale::kLeftToCaller);
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(a[i], b[i] * (1.0 / static_cast<double>(n))) << n << " " << i;
+  }
+}
+
 }  // namespace
 }  // namespace tb::dp
