@@ -22,10 +22,6 @@ std::string Join(std::string_view a, std::string_view b) {
   return absl::StrCat(ToAbsl(a), "/", ToAbsl(b));
 }
 
-graph::TensorType TypeOf(const tf::TensorSpec& spec) {
-  return graph::TensorType{spec.dtype, spec.unknown_rank ? graph::PartialShape() : graph::PartialShape(spec.shape)};
-}
-
 graph::TensorType TypeOf(const tf::Tensor& t) { return graph::TensorType{t.dtype(), graph::PartialShape(t.shape())}; }
 
 // Model weights as state tensors under `prefix` ("global_model_weights/").

@@ -104,7 +104,7 @@ std::pair<Output, Output> AlignRanks(const graph::Builder& e, Output y_true, Out
   const graph::PartialShape& ts = y_true.shape();
   const graph::PartialShape& ps = y_pred.shape();
   if (!ts.rank_known() || !ps.rank_known()) {
-    (void)e.SetError(absl::InvalidArgumentError(absl::StrCat("metrics need labels and predictions of known rank; got labels ",
+    e.SetError(absl::InvalidArgumentError(absl::StrCat("metrics need labels and predictions of known rank; got labels ",
                                                        ts.ToString(), " and predictions ", ps.ToString())));
     return {y_true, y_pred};
   }
@@ -182,7 +182,7 @@ bool Metric::AcceptShapes(const graph::Builder& e, Output y_true, Output y_pred)
   if (!e.ok() || !y_true.valid() || !y_pred.valid()) return false;
   absl::Status s = CheckShapes(y_true.type(), y_pred.type());
   if (s.ok()) return true;
-  (void)e.SetError(std::move(s));
+  e.SetError(std::move(s));
   return false;
 }
 

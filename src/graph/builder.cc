@@ -1,5 +1,7 @@
 #include "graph/builder.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "graph/op_registry.h"
@@ -34,9 +36,8 @@ Builder Builder::WithDevice(std::string_view device) const {
   return b;
 }
 
-absl::Status Builder::SetError(absl::Status s) const {
-  if (state_->status.ok() && !s.ok()) state_->status = s;
-  return s;
+void Builder::SetError(absl::Status s) const {
+  if (state_->status.ok() && !s.ok()) state_->status = std::move(s);
 }
 
 std::string Builder::NodeName(std::string_view op) const {

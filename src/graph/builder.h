@@ -50,8 +50,8 @@ class Builder {
 
   const absl::Status& status() const { return state_->status; }
   bool ok() const { return state_->status.ok(); }
-  // Records an error (the first one wins). Returns it for convenience.
-  absl::Status SetError(absl::Status s) const;
+  // Records an error (the first one wins); status() reports it, and nodes built afterwards are invalid.
+  void SetError(absl::Status s) const;
   Graph& graph() const { return *state_->graph; }
   const std::string& scope() const { return scope_; }
 
