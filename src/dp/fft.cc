@@ -381,6 +381,18 @@ const std::vector<Complex>& CachedHalfRoots(size_t n) {
 [[gnu::always_inline]] inline ComplexPair Conj(ComplexPair a) { return a * ComplexPair{1, -1, 1, -1}; }
 [[gnu::always_inline]] inline ComplexPair LoadTwiddles(const Complex* w, size_t k) { return Load<ComplexPair>(w + k); }
 
+// Two lanes of the forward separation: even + w·odd of z and conj(z mirrored).
+[[gnu::always_inline]] inline ComplexPair Separate(ComplexPair z, ComplexPair mirror_conj, ComplexPair w) {
+  const ComplexPair even = Scale(0.5, z + mirror_conj);
+  const ComplexPair odd = SwapParts(z - mirror_conj) * ComplexPair{0.5, -0.5, 0.5, -0.5};  // -i/2 · diff
+  return even + Mul(odd, w);
+}
+// Two lanes of the inverse merge: even + i·odd, odd rotated by conj(w).
+[[gnu::always_inline]] inline ComplexPair Merge(ComplexPair a, ComplexPair mirror_conj, ComplexPair w) {
+  const ComplexPair odd = Mul(a - mirror_conj, Conj(w));
+  return (a + mirror_conj) + SwapParts(odd) * ComplexPair{-1, 1, -1, 1};
+}
+
 // out[k] ← even + w[k]·odd of z[k] and conj(z[h-k]), for k in [0, h], in place (out[h] holds z[0]).
 __attribute__((target_clones("avx2", "default"))) void SeparateSpectra(Complex* out, const Complex* w, size_t h) {
   auto separate = [w](Complex zk, Complex zc_conj, size_t k) {  // zc_conj = conj(z[(h - k) % h])
@@ -393,13 +405,8 @@ __attribute__((target_clones("avx2", "default"))) void SeparateSpectra(Complex* 
   for (; k + 1 < j - 1; k += 2, j -= 2) {
     const ComplexPair zk = Load<ComplexPair>(out + k), zj = Reversed(Load<ComplexPair>(out + j - 1));
     const ComplexPair wk = LoadTwiddles(w, k), wj = Reversed(LoadTwiddles(w, j - 1));
-    auto separate2 = [](ComplexPair a, ComplexPair c_conj, ComplexPair twiddle) {
-      const ComplexPair even = Scale(0.5, a + c_conj);
-      const ComplexPair odd = SwapParts(a - c_conj) * ComplexPair{0.5, -0.5, 0.5, -0.5};
-      return even + Mul(odd, twiddle);
-    };
-    Store(out + k, separate2(zk, Conj(zj), wk));
-    Store(out + j - 1, Reversed(separate2(zj, Conj(zk), wj)));
+    Store(out + k, Separate(zk, Conj(zj), wk));
+    Store(out + j - 1, Reversed(Separate(zj, Conj(zk), wj)));
   }
   for (; k <= j; ++k, --j) {
     const Complex zk = out[k], zj = out[j];
@@ -423,12 +430,8 @@ __attribute__((target_clones("avx2", "default"))) void MergeSpectra(Complex* hal
   for (; k + 1 < j - 1; k += 2, j -= 2) {
     const ComplexPair a = Load<ComplexPair>(half + k), b = Reversed(Load<ComplexPair>(half + j - 1));
     const ComplexPair wk = LoadTwiddles(w, k), wj = Reversed(LoadTwiddles(w, j - 1));
-    auto merge2 = [](ComplexPair x, ComplexPair y_conj, ComplexPair twiddle) {
-      const ComplexPair odd = Mul(x - y_conj, Conj(twiddle));
-      return (x + y_conj) + SwapParts(odd) * ComplexPair{-1, 1, -1, 1};
-    };
-    Store(half + k, merge2(a, Conj(b), wk));
-    Store(half + j - 1, Reversed(merge2(b, Conj(a), wj)));
+    Store(half + k, Merge(a, Conj(b), wk));
+    Store(half + j - 1, Reversed(Merge(b, Conj(a), wj)));
   }
   for (; k <= j; ++k, --j) {
     const Complex a = half[k], b = half[j];
