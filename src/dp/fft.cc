@@ -393,6 +393,21 @@ const std::vector<Complex>& CachedHalfRoots(size_t n) {
   return (a + mirror_conj) + SwapParts(odd) * ComplexPair{-1, 1, -1, 1};
 }
 
+// Lanes k, k+1 against their mirrors j, j-1 (j = h-k), in place. Vectors cross no call boundary that is not
+// inlined (clang rejects 256-bit arguments to calls from the default clone).
+[[gnu::always_inline]] inline void SeparatePairs(Complex* out, const Complex* w, size_t k, size_t j) {
+  const ComplexPair zk = Load<ComplexPair>(out + k), zj = Reversed(Load<ComplexPair>(out + j - 1));
+  const ComplexPair wk = LoadTwiddles(w, k), wj = Reversed(LoadTwiddles(w, j - 1));
+  Store(out + k, Separate(zk, Conj(zj), wk));
+  Store(out + j - 1, Reversed(Separate(zj, Conj(zk), wj)));
+}
+[[gnu::always_inline]] inline void MergePairs(Complex* half, const Complex* w, size_t k, size_t j) {
+  const ComplexPair a = Load<ComplexPair>(half + k), b = Reversed(Load<ComplexPair>(half + j - 1));
+  const ComplexPair wk = LoadTwiddles(w, k), wj = Reversed(LoadTwiddles(w, j - 1));
+  Store(half + k, Merge(a, Conj(b), wk));
+  Store(half + j - 1, Reversed(Merge(b, Conj(a), wj)));
+}
+
 // out[k] ← even + w[k]·odd of z[k] and conj(z[h-k]), for k in [0, h], in place (out[h] holds z[0]).
 __attribute__((target_clones("avx2", "default"))) void SeparateSpectra(Complex* out, const Complex* w, size_t h) {
   auto separate = [w](Complex zk, Complex zc_conj, size_t k) {  // zc_conj = conj(z[(h - k) % h])
@@ -403,10 +418,7 @@ __attribute__((target_clones("avx2", "default"))) void SeparateSpectra(Complex* 
   };
   size_t k = 0, j = h;
   for (; k + 1 < j - 1; k += 2, j -= 2) {
-    const ComplexPair zk = Load<ComplexPair>(out + k), zj = Reversed(Load<ComplexPair>(out + j - 1));
-    const ComplexPair wk = LoadTwiddles(w, k), wj = Reversed(LoadTwiddles(w, j - 1));
-    Store(out + k, Separate(zk, Conj(zj), wk));
-    Store(out + j - 1, Reversed(Separate(zj, Conj(zk), wj)));
+    SeparatePairs(out, w, k, j);
   }
   for (; k <= j; ++k, --j) {
     const Complex zk = out[k], zj = out[j];
@@ -428,10 +440,7 @@ __attribute__((target_clones("avx2", "default"))) void MergeSpectra(Complex* hal
   }
   size_t k = 1, j = h - 1;
   for (; k + 1 < j - 1; k += 2, j -= 2) {
-    const ComplexPair a = Load<ComplexPair>(half + k), b = Reversed(Load<ComplexPair>(half + j - 1));
-    const ComplexPair wk = LoadTwiddles(w, k), wj = Reversed(LoadTwiddles(w, j - 1));
-    Store(half + k, Merge(a, Conj(b), wk));
-    Store(half + j - 1, Reversed(Merge(b, Conj(a), wj)));
+    MergePairs(half, w, k, j);
   }
   for (; k <= j; ++k, --j) {
     const Complex a = half[k], b = half[j];
