@@ -146,6 +146,7 @@ absl::Status FeatureValues::DecodeFloats(absl::Span<float> out) const {
     if (f.number != 1) continue;
     size_t n = f.wire == kFixed32 ? 1 : f.bytes.size() / 4;
     if (i + n > out.size()) return absl::InvalidArgumentError("float list longer than its output");
+    if (n == 0) continue;  // an empty packed list; memcpy with an empty span's null data() is undefined
     std::memcpy(out.data() + i, f.bytes.data(), n * 4);
     i += n;
   }

@@ -70,6 +70,34 @@ TEST(ExampleTest, ViewReadsProtobufOutputIncludingUnpackedLists) {
   EXPECT_FALSE(x->DecodeFloats(absl::MakeSpan(small)).ok());
 }
 
+// An empty packed list ("\x0a\x00" inside the FloatList / Int64List) is a list of no values, decoded into an
+// empty output (found by the fuzzer: the copy of zero floats got an empty span's null data()).
+TEST(ExampleTest, EmptyPackedListsDecodeToNothing) {
+  auto entry = [](const std::string& name, char list_field) {
+    const std::string list = std::string("\x0a\x00", 2);  // field 1, length-delimited, 0 bytes
+    const std::string feature = std::string(1, list_field) + std::string(1, static_cast<char>(list.size())) + list;
+    const std::string body = "\x0a" + std::string(1, static_cast<char>(name.size())) + name + "\x12" +
+                             std::string(1, static_cast<char>(feature.size())) + feature;
+    return "\x0a" + std::string(1, static_cast<char>(body.size())) + body;
+  };
+  const std::string features = entry("f", '\x12') + entry("i", '\x1a');  // float_list = 2, int64_list = 3
+  const std::string bytes = "\x0a" + std::string(1, static_cast<char>(features.size())) + features;
+  auto view = ExampleView::Parse(bytes);
+  ASSERT_TRUE(view.ok()) << view.status();
+  const FeatureValues* f = view->Find("f");
+  const FeatureValues* i = view->Find("i");
+  ASSERT_NE(f, nullptr);
+  ASSERT_NE(i, nullptr);
+  EXPECT_EQ(*f->Count(), 0);
+  EXPECT_EQ(*i->Count(), 0);
+  std::vector<float> floats;
+  std::vector<int64_t> ints;
+  EXPECT_TRUE(f->DecodeFloats(absl::MakeSpan(floats)).ok());
+  EXPECT_TRUE(i->DecodeInt64s(absl::MakeSpan(ints)).ok());
+  std::vector<float> one(1);
+  EXPECT_FALSE(f->DecodeFloats(absl::MakeSpan(one)).ok());  // shorter than its output
+}
+
 TEST(ExampleTest, LastDuplicateKeyWins) {
   std::string a = ExampleBuilder().AddInt64s("k", std::vector<int64_t>{1}).Serialize();
   std::string b = ExampleBuilder().AddInt64s("k", std::vector<int64_t>{2, 3}).Serialize();
