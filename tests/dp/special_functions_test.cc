@@ -46,29 +46,11 @@ TEST(SpecialFunctionsTest, LogNdtrMatchesScipy) {
 }
 
 TEST(SpecialFunctionsTest, FusedNdtrAndLogNdtrAreBitIdentical) {
-  std::vector<double> xs = {-INFINITY,
-                            -1e9,
-                            -1e8,
-                            -38.5,
-                            -37.5,
-                            -11.3,
-                            -8 * std::sqrt(2.0),
-                            -2,
-                            -1.5,
-                            -std::sqrt(2.0),
-                            -1.0000000000000002,
-                            -1,
-                            -0.9999999999999999,
-                            -0.5,
-                            0,
-                            0.5,
-                            1,
-                            std::sqrt(2.0),
-                            2,
-                            11.3,
-                            40,
-                            INFINITY,
-                            NAN};
+  // clang-format off
+  std::vector<double> xs = {-INFINITY, -1e9, -1e8, -38.5, -37.5, -11.3, -8 * std::sqrt(2.0), -2, -1.5,
+                            -std::sqrt(2.0), -1.0000000000000002, -1, -0.9999999999999999, -0.5, 0, 0.5, 1,
+                            std::sqrt(2.0), 2, 11.3, 40, INFINITY, NAN};
+  // clang-format on
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> u(-45, 12);
   for (int i = 0; i < 200000; ++i) xs.push_back(u(rng));
