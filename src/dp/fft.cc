@@ -253,12 +253,16 @@ __attribute__((target_clones("avx2", "default"))) void FftPlan::Transform(Comple
     for (size_t i = 0; i < n; ++i) data[i] = std::conj(data[i]);
   }
   Complex* x = data;
-  Complex* y = scratch_.data();
+  Complex* other = scratch_.data();
   size_t len = n, stride = 1, stage = 0;
   std::vector<Complex> a, b;
   for (int r : radices_) {
     const size_t m = len / r;
     const Complex* tw = stage_twiddles_[stage++].data();
+    // Stages alternate between data and scratch, so an odd number of them would end in scratch and need a copy
+    // back. The last stage (m = 1) writes exactly the positions each butterfly reads, after reading them: it can
+    // run in place instead.
+    Complex* const y = stage == radices_.size() && radices_.size() % 2 == 1 ? x : other;
     // The butterflies run on two adjacent q at once (one 256-bit vector) wherever the stride allows; the lane
     // arithmetic is the scalar arithmetic, operation for operation, so both paths give the same bits.
     const size_t pairs = stride / 2 * 2;
@@ -321,12 +325,12 @@ __attribute__((target_clones("avx2", "default"))) void FftPlan::Transform(Comple
         }
       }
     }
-    std::swap(x, y);
+    if (y != x) {
+      other = x;
+      x = y;
+    }
     stride *= r;
     len = m;
-  }
-  if (x != data) {
-    for (size_t i = 0; i < n; ++i) data[i] = x[i];
   }
   if (inverse) {
     for (size_t i = 0; i < n; ++i) data[i] = std::conj(data[i]);
