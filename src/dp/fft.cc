@@ -246,23 +246,34 @@ FftPlan::FftPlan(size_t n) : n_(n) {
   }
 }
 
-__attribute__((target_clones("avx2", "default"))) void FftPlan::Transform(Complex* data, bool inverse) const {
+__attribute__((target_clones("avx2", "default"))) void FftPlan::Run(const Complex* in, Complex* data,
+                                                                    bool inverse) const {
   const size_t n = n_;
-  if (n <= 1) return;
-  if (inverse) {
+  if (n <= 1) {
+    if (n == 1 && in != data) data[0] = in[0];
+    return;
+  }
+  if (inverse) {  // only in place (Transform)
     for (size_t i = 0; i < n; ++i) data[i] = std::conj(data[i]);
   }
-  Complex* x = data;
-  Complex* other = scratch_.data();
+  // Each stage reads one array and writes another, so the stages alternate between data and scratch and must end
+  // in data. From a separate input, the first stage writes whichever of the two makes that so. In place, an odd
+  // number of stages would end in scratch: there the last stage (m = 1, whose butterflies write exactly the
+  // positions they read, after reading them) runs in place instead of copying the result back.
+  const size_t stages = radices_.size();
+  Complex* const scratch = scratch_.data();
+  auto destination = [&](size_t s) -> Complex* {
+    if (in != data) return (stages - 1 - s) % 2 == 0 ? data : scratch;
+    if (s + 1 == stages && stages % 2 == 1) return data;  // its input is data too: in place
+    return s % 2 == 0 ? scratch : data;
+  };
+  const Complex* x = in;
   size_t len = n, stride = 1, stage = 0;
   std::vector<Complex> a, b;
   for (int r : radices_) {
     const size_t m = len / r;
+    Complex* const y = destination(stage);
     const Complex* tw = stage_twiddles_[stage++].data();
-    // Stages alternate between data and scratch, so an odd number of them would end in scratch and need a copy
-    // back. The last stage (m = 1) writes exactly the positions each butterfly reads, after reading them: it can
-    // run in place instead.
-    Complex* const y = stage == radices_.size() && radices_.size() % 2 == 1 ? x : other;
     // The butterflies run on two adjacent q at once (one 256-bit vector) wherever the stride allows; the lane
     // arithmetic is the scalar arithmetic, operation for operation, so both paths give the same bits.
     const size_t pairs = stride / 2 * 2;
@@ -325,10 +336,7 @@ __attribute__((target_clones("avx2", "default"))) void FftPlan::Transform(Comple
         }
       }
     }
-    if (y != x) {
-      other = x;
-      x = y;
-    }
+    x = y;
     stride *= r;
     len = m;
   }
@@ -336,6 +344,9 @@ __attribute__((target_clones("avx2", "default"))) void FftPlan::Transform(Comple
     for (size_t i = 0; i < n; ++i) data[i] = std::conj(data[i]);
   }
 }
+
+void FftPlan::Transform(Complex* data, bool inverse) const { Run(data, data, inverse); }
+void FftPlan::ForwardFrom(const Complex* in, Complex* out) const { Run(in, out, false); }
 
 const FftPlan& CachedFftPlan(size_t n) {
   // A few entries (one accounting call uses two or three lengths), and at most ~64 MiB kept beyond the newest.
@@ -468,16 +479,21 @@ std::vector<Complex> RealForwardFft(const double* x, size_t count, size_t n) {
   // separate the two spectra pairwise in place (out[k] and out[h-k] need only z[k] and z[h-k]).
   const size_t h = n / 2;
   std::vector<Complex> out = TakeComplexes(h + 1, Fill::kAny);
-  // Complex(x[2j], x[2j+1]) has x's own memory layout: a copy.
-  const size_t pairs = used / 2;
-  std::memcpy(static_cast<void*>(out.data()), x, pairs * sizeof(Complex));
-  size_t j = pairs;
-  if (2 * j < used) {
-    out[j] = Complex(x[2 * j], 0.0);
-    ++j;
+  // Complex(x[2j], x[2j+1]) has x's own memory layout: when x covers all n samples the transform reads them in
+  // place; otherwise a copy, zero-padded.
+  if (used == n) {
+    CachedFftPlan(h).ForwardFrom(reinterpret_cast<const Complex*>(x), out.data());
+  } else {
+    const size_t pairs = used / 2;
+    std::memcpy(static_cast<void*>(out.data()), x, pairs * sizeof(Complex));
+    size_t j = pairs;
+    if (2 * j < used) {
+      out[j] = Complex(x[2 * j], 0.0);
+      ++j;
+    }
+    std::fill(out.begin() + static_cast<std::ptrdiff_t>(j), out.end(), Complex(0, 0));
+    CachedFftPlan(h).Transform(out.data(), false);
   }
-  std::fill(out.begin() + static_cast<std::ptrdiff_t>(j), out.end(), Complex(0, 0));
-  CachedFftPlan(h).Transform(out.data(), false);
   out[h] = out[0];  // z[h mod h]
   SeparateSpectra(out.data(), CachedHalfRoots(n).data(), h);
   return out;

@@ -27,8 +27,12 @@ class FftPlan {
   size_t size() const { return n_; }
   // In-place unnormalized DFT: forward uses e^{-2πi jk/n}, inverse e^{+2πi jk/n}.
   void Transform(Complex* data, bool inverse) const;
+  // The forward DFT of the n values at `in` (left unchanged) into `out`, a different array: the first stage reads
+  // the input where it lies, so callers need not copy it into `out` first.
+  void ForwardFrom(const Complex* in, Complex* out) const;
 
  private:
+  void Run(const Complex* in, Complex* data, bool inverse) const;
   size_t n_;
   std::vector<int> radices_;
   // Per stage, the twiddles W_len^{j·p} laid out in the order the butterflies read them ([p][j-1]), so that a

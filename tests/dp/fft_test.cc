@@ -103,5 +103,25 @@ TEST(FftTest, InverseScaleLeftToCallerIsTheSameBits) {
   }
 }
 
+// ForwardFrom reads its input where it lies; the result is Transform's, bit for bit, for even and odd numbers of
+// stages, and the input is left alone.
+TEST(FftTest, ForwardFromIsTheInPlaceTransform) {
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> u(-1, 1);
+  for (size_t n : {1, 2, 3, 4, 8, 12, 30, 49, 125, 384, 600, 1000, 4096}) {
+    std::vector<Complex> x(n);
+    for (auto& v : x) v = Complex(u(rng), u(rng));
+    const std::vector<Complex> input = x;
+    std::vector<Complex> in_place = x, out(n);
+    const FftPlan plan(n);
+    plan.Transform(in_place.data(), false);
+    plan.ForwardFrom(x.data(), out.data());
+    for (size_t k = 0; k < n; ++k) {
+      ASSERT_EQ(out[k], in_place[k]) << n << " " << k;
+      ASSERT_EQ(x[k], input[k]) << n << " " << k;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tb::dp
