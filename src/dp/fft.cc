@@ -423,6 +423,14 @@ const std::vector<Complex>& CachedHalfRoots(size_t n) {
   Store(half + j - 1, Reversed(Merge(b, Conj(a), wj)));
 }
 
+// The walk both passes share: k up and its mirror j down until they meet, two of each at a time while the four
+// are distinct (pair(k, j) handles k, k+1, j, j-1), then one at a time (single(k, j)).
+template <class Pair, class Single>
+[[gnu::always_inline]] inline void MirroredWalk(size_t k, size_t j, Pair pair, Single single) {
+  for (; k + 1 < j - 1; k += 2, j -= 2) pair(k, j);
+  for (; k <= j; ++k, --j) single(k, j);
+}
+
 // out[k] ← even + w[k]·odd of z[k] and conj(z[h-k]), for k in [0, h], in place (out[h] holds z[0]).
 __attribute__((target_clones("avx2", "default"))) void SeparateSpectra(Complex* out, const Complex* w, size_t h) {
   auto separate = [w](Complex zk, Complex zc_conj, size_t k) {  // zc_conj = conj(z[(h - k) % h])
@@ -431,15 +439,13 @@ __attribute__((target_clones("avx2", "default"))) void SeparateSpectra(Complex* 
     const Complex odd(0.5 * diff.imag(), -0.5 * diff.real());  // -i/2 · diff
     return even + Mul(w[k], odd);
   };
-  size_t k = 0, j = h;
-  for (; k + 1 < j - 1; k += 2, j -= 2) {
-    SeparatePairs(out, w, k, j);
-  }
-  for (; k <= j; ++k, --j) {
-    const Complex zk = out[k], zj = out[j];
-    out[k] = separate(zk, std::conj(zj), k);
-    if (j != k) out[j] = separate(zj, std::conj(zk), j);
-  }
+  MirroredWalk(
+      0, h, [&](size_t k, size_t j) { SeparatePairs(out, w, k, j); },
+      [&](size_t k, size_t j) {
+        const Complex zk = out[k], zj = out[j];
+        out[k] = separate(zk, std::conj(zj), k);
+        if (j != k) out[j] = separate(zj, std::conj(zk), j);
+      });
 }
 
 // half[k] ← even + i·odd of half[k] and conj(half[h-k]) (odd rotated by conj(w[k])), for k in [0, h), in place.
@@ -453,15 +459,13 @@ __attribute__((target_clones("avx2", "default"))) void MergeSpectra(Complex* hal
     const Complex a = half[0], b = half[h];  // k = 0 pairs with h, which is not written
     half[0] = merge(a, std::conj(b), 0);
   }
-  size_t k = 1, j = h - 1;
-  for (; k + 1 < j - 1; k += 2, j -= 2) {
-    MergePairs(half, w, k, j);
-  }
-  for (; k <= j; ++k, --j) {
-    const Complex a = half[k], b = half[j];
-    half[k] = merge(a, std::conj(b), k);
-    if (j != k) half[j] = merge(b, std::conj(a), j);
-  }
+  MirroredWalk(
+      1, h - 1, [&](size_t k, size_t j) { MergePairs(half, w, k, j); },
+      [&](size_t k, size_t j) {
+        const Complex a = half[k], b = half[j];
+        half[k] = merge(a, std::conj(b), k);
+        if (j != k) half[j] = merge(b, std::conj(a), j);
+      });
 }
 
 }  // namespace
