@@ -129,7 +129,8 @@ void BM_TmCreateOverHttp(benchmark::State& state) {
   tm::TaskManagementClient client(co);
   int i = 0;
   for (auto _ : state) {
-    auto t = client.CreateTask(Training("pop" + std::to_string(i++)), "key-" + std::to_string(i));
+    const std::string suffix = std::to_string(i++);
+    auto t = client.CreateTask(Training("pop" + suffix), "key-" + suffix);
     if (!t.ok()) state.SkipWithError(std::string(t.status().message()).c_str());
   }
   (*server)->Shutdown();

@@ -80,7 +80,9 @@ int RunServe(const Flags& flags) {
     return 1;
   }
   for (const std::string& line : (*services)->Describe()) TB_LOG(INFO) << line;
-  if (!route_options.api_key.empty()) TB_LOG(INFO) << "build routes require the API key";
+  if (!route_options.api_key.empty()) {
+    TB_LOG(INFO) << "build routes require the API key";
+  }
   TB_LOG(INFO) << "taskbuilder serve: listening on http://" << options.address << ":" << (*server)->port() << " ("
                << *workers << " build workers)";
   http::WaitForSignalAndShutdown(**server, std::chrono::seconds(*grace));

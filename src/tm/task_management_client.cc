@@ -181,7 +181,9 @@ absl::Status TaskManagementClient::CheckReachable() {
       client_.SendWithRetries({.method = "GET", .url = url, .headers = std::move(headers), .body = ""}, policy);
   if (!r.ok()) return absl::UnavailableError(absl::StrCat("Fail to connect: ", url));
   Learn(*r);
-  if (!r->ok()) TB_LOG(WARNING) << "task management readiness check " << url << " answered " << StatusText(*r);
+  if (!r->ok()) {
+    TB_LOG(WARNING) << "task management readiness check " << url << " answered " << StatusText(*r);
+  }
   return absl::OkStatus();
 }
 

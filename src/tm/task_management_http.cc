@@ -42,7 +42,9 @@ http::ServerResponse FromStatus(const absl::Status& s) {
   } else {
     code = 500;
   }
-  if (code >= 500) TB_LOG(ERROR) << "task management: " << s.message();
+  if (code >= 500) {
+    TB_LOG(ERROR) << "task management: " << s.message();
+  }
   return Text(code, std::string(msg) + "\n");
 }
 

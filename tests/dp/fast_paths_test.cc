@@ -282,7 +282,9 @@ TEST(FastPathsTest, RepeatedSubtractionStepIsTheChain) {
       double x = start;
       for (size_t k = 1; k <= count + 1; ++k) {
         x -= kValueDiscretization;
-        if (k <= count) ASSERT_EQ(x, start - static_cast<double>(k) * s) << start << " step " << k;
+        if (k <= count) {
+          ASSERT_EQ(x, start - static_cast<double>(k) * s) << start << " step " << k;
+        }
       }
     }
   }

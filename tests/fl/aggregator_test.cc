@@ -124,7 +124,9 @@ TEST(AggregatorTest, ClippingBoundsTheGlobalNorm) {
     }
     EXPECT_NEAR(out[2].flat<float>()[0], std::sqrt(before), 1e-5 * std::sqrt(before));
     EXPECT_LE(std::sqrt(after), clip * (1 + 1e-6));
-    if (std::sqrt(before) <= clip) EXPECT_NEAR(std::sqrt(after), std::sqrt(before), 1e-6 * clip);
+    if (std::sqrt(before) <= clip) {
+      EXPECT_NEAR(std::sqrt(after), std::sqrt(before), 1e-6 * clip);
+    }
   }
 }
 

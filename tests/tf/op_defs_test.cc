@@ -73,7 +73,9 @@ TEST(OpDefsTest, AgreesWithTensorFlowsOwnOpDefs) {
             << t.default_value().ShortDebugString();
         EXPECT_EQ(o->has_minimum(), t.has_minimum()) << t.name();
         // StringJoin's N minimum dropped from 1 to 0 after 2.14; we keep the stricter 1 (tf-ops.md §7.12).
-        if (theirs.name() != "StringJoin") EXPECT_EQ(o->minimum(), t.minimum()) << t.name();
+        if (theirs.name() != "StringJoin") {
+          EXPECT_EQ(o->minimum(), t.minimum()) << t.name();
+        }
         // Allowed strings must match exactly; allowed types may have grown since 2.14, so ours must be a subset.
         EXPECT_THAT(o->allowed_values().list().s(), ::testing::ElementsAreArray(t.allowed_values().list().s()))
             << t.name();

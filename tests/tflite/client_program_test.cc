@@ -244,7 +244,9 @@ TEST(ClientProgramTest, AdamAndEveryLossLikeMetricRunOnPhones) {
       EXPECT_EQ(kDatasetAndCheckpointOps.count(f.op), 1u) << f.op << " at " << f.node << ": " << f.reason;
     }
     EXPECT_EQ(lowered.compat.min_client_version, 341812000);
-    if (c.training) EXPECT_GT(testing::CountOps(lowered.program.flatbuffer, "POW"), 0);
+    if (c.training) {
+      EXPECT_GT(testing::CountOps(lowered.program.flatbuffer, "POW"), 0);
+    }
   }
 }
 

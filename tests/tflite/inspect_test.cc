@@ -56,7 +56,9 @@ TEST(TfliteInspectTest, FixtureProgramsAsArtifactsDocumentsThem) {
       EXPECT_EQ(j["subgraphs"][s]["num_tensors"], f.subgraphs[s].first) << f.name << " subgraph " << s;
       EXPECT_EQ(j["subgraphs"][s]["num_operators"], f.subgraphs[s].second) << f.name << " subgraph " << s;
     }
-    if (*f.min_runtime) EXPECT_EQ(j["min_runtime_version"], f.min_runtime) << f.name;
+    if (*f.min_runtime) {
+      EXPECT_EQ(j["min_runtime_version"], f.min_runtime) << f.name;
+    }
     EXPECT_EQ(j["min_runtime_version"], j["implied_min_runtime_version"]) << f.name;
     EXPECT_EQ(j["odp_device"]["runs_on_odp"], f.runs_on_odp) << f.name;
     // Main inputs are the TensorflowSpec's names.
@@ -117,7 +119,9 @@ TEST(TfliteInspectTest, LoweredProgramReadsBack) {
   EXPECT_THAT(ops, ::testing::Contains("BATCH_MATMUL"));
   EXPECT_THAT(ops, ::testing::Contains("SOFTMAX"));
   for (const json& op : main["operators"]) {
-    if (op["op"] == "SOFTMAX") EXPECT_EQ(op["options"]["beta"], 1.0);
+    if (op["op"] == "SOFTMAX") {
+      EXPECT_EQ(op["options"]["beta"], 1.0);
+    }
   }
   EXPECT_EQ(j["odp_device"]["runs_on_odp"], true);
   EXPECT_EQ(j["odp_device"]["min_client_version"], "0");

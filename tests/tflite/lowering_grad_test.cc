@@ -70,7 +70,9 @@ TEST(LoweringGradTest, Conv2DBackpropFilterMatchesTfOverStridesDilationsAndPaddi
                                           ConvAttrs(g))};
         });
     ExpectBuiltinAndEqual(runs, 1e-5, Name(g));
-    if (runs.ok()) EXPECT_EQ(CountOps(runs->program.flatbuffer, "CONV_2D"), 1) << Name(g);
+    if (runs.ok()) {
+      EXPECT_EQ(CountOps(runs->program.flatbuffer, "CONV_2D"), 1) << Name(g);
+    }
   }
 }
 
@@ -93,7 +95,9 @@ TEST(LoweringGradTest, Conv2DBackpropInputIsTransposeConv) {
                    ConvAttrs(g))};
         });
     ExpectBuiltinAndEqual(runs, 1e-5, Name(g));
-    if (runs.ok()) EXPECT_EQ(CountOps(runs->program.flatbuffer, "TRANSPOSE_CONV"), 1) << Name(g);
+    if (runs.ok()) {
+      EXPECT_EQ(CountOps(runs->program.flatbuffer, "TRANSPOSE_CONV"), 1) << Name(g);
+    }
   }
 }
 
@@ -122,7 +126,9 @@ TEST(LoweringGradTest, MaxPoolGradRoutesToTheFirstMaximumLikeTf) {
                                            {"padding", AttrString(p.padding)}})};
         });
     ExpectBuiltinAndEqual(runs, 0.0, what);
-    if (runs.ok()) EXPECT_EQ(CountOps(runs->program.flatbuffer, "ARG_MAX"), 1) << what;
+    if (runs.ok()) {
+      EXPECT_EQ(CountOps(runs->program.flatbuffer, "ARG_MAX"), 1) << what;
+    }
   }
 }
 
@@ -233,7 +239,9 @@ TEST(LoweringGradTest, StridedSliceGradWithShapeOfABatchIsBuiltins) {
                                                          {"shrink_axis_mask", AttrInt(2)}})};
                       });
   ExpectBuiltinAndEqual(runs, 0.0, "keras [:, 0] gradient");
-  if (runs.ok()) EXPECT_EQ(CountOps(runs->program.flatbuffer, "PAD"), 1);
+  if (runs.ok()) {
+    EXPECT_EQ(CountOps(runs->program.flatbuffer, "PAD"), 1);
+  }
 }
 
 }  // namespace

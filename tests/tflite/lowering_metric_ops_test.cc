@@ -76,7 +76,9 @@ TEST(LoweringMetricOpsTest, Log1pWithinEightUlpsEverywhere) {
     if (std::isnan(w) || std::isinf(w) || w == 0.0f) {
       // NaN for x < -1 and NaN, ±inf at -1 and +inf, signed zeros: exactly.
       EXPECT_EQ(std::isnan(w), std::isnan(g));
-      if (!std::isnan(w)) EXPECT_EQ(std::memcmp(&w, &g, sizeof w), 0);
+      if (!std::isnan(w)) {
+        EXPECT_EQ(std::memcmp(&w, &g, sizeof w), 0);
+      }
       continue;
     }
     const double ulp = std::ldexp(1.0, std::ilogb(w) - 23);

@@ -125,7 +125,9 @@ TEST(PublishTest, ConcurrentBuildsForOnePopulationLoseNothing) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(succeeded.load(), 1);  // one active training task per population
   for (const auto& e : errors) {
-    if (!e.empty()) EXPECT_NE(e.find("409: Conflict"), std::string::npos) << e;
+    if (!e.empty()) {
+      EXPECT_NE(e.find("409: Conflict"), std::string::npos) << e;
+    }
   }
   Census c = world.census();
   EXPECT_EQ(c.complete, 2);
@@ -236,7 +238,9 @@ class RestartingStore : public pipeline::BlobStore {
   absl::Status CheckArtifactUri(const std::string& uri) override { return inner_->CheckArtifactUri(uri); }
   absl::Status Put(const std::string& uri, std::string_view data) override {
     absl::Status s = inner_->Put(uri, data);
-    if (s.ok() && ++puts_ == after_) EXPECT_TRUE(emu_->Restart());
+    if (s.ok() && ++puts_ == after_) {
+      EXPECT_TRUE(emu_->Restart());
+    }
     return s;
   }
   absl::StatusOr<std::string> Get(const std::string& uri, uint64_t max) override { return inner_->Get(uri, max); }
