@@ -28,7 +28,7 @@ const std::string& Dir() {
 std::vector<NamedTensor> Tensors(int64_t bytes) {
   Tensor w(DType::kFloat, {bytes / 4});
   auto f = w.flat<float>();
-  for (int64_t i = 0; i < f.size(); ++i) f[i] = static_cast<float>(i % 1000) * 0.001f;
+  for (size_t i = 0; i < f.size(); ++i) f[i] = static_cast<float>(i % 1000) * 0.001f;
   std::vector<NamedTensor> t = {{"server/finalizer/learning_rate", Tensor::Scalar<float>(1.0f)},
                                 {"server/aggregator/is_init_state", Tensor::Scalar<bool>(true)},
                                 {"server/aggregator/dp_event/class_name", Tensor::StringScalar("GaussianDpEvent")},
