@@ -1,13 +1,15 @@
 // A discretized privacy-loss distribution (PMF over losses k·d, plus the mass at +∞) and the operations the PLD
 // accountant needs: composition, T-fold self-composition in the frequency domain, pessimistic tail truncation and
 // ε for a given δ. Semantics follow dp_accounting 0.4.3's pld_pmf (behavior.md §4.2.2) step by step, because the
-// reference's discrete choices (Chernoff window, truncation) are part of its numbers. Two deliberate departures,
-// both at the level of floating-point noise: the FFT length (any length >= the Chernoff window wraps the same
-// mass; PmfLimits::reference_fft_lengths restores scipy's) and the T-th power by repeated squaring.
+// reference's discrete choices (Chernoff window, truncation) are part of its numbers. Three deliberate departures,
+// all at the level of floating-point noise: the FFT length (any length >= the Chernoff window wraps the same
+// mass; PmfLimits::reference_fft_lengths restores scipy's), the T-th power by repeated squaring, and the ε walk
+// summing the bins where it cannot stop in blocks (within 1e-12 of the bin-by-bin walk).
 // Never allocates more than the limits in PmfLimits; anything larger is an error, not an attempt.
 #ifndef TASKBUILDER_DP_PRIVACY_LOSS_PMF_H_
 #define TASKBUILDER_DP_PRIVACY_LOSS_PMF_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -80,15 +82,15 @@ absl::StatusOr<PrivacyLossPmf> SelfCompose(const PrivacyLossPmf& pmf, int64_t co
 // too), and T rounds multiply that.
 double SelfComposedTailBound(const PrivacyLossPmf& pmf, int64_t count, int64_t key);
 
+// Whether `count` repeated subtractions x ← fl(x - d) all subtract the same amount (they do while x stays inside
+// one binade, away from its edge), and that amount: the reference's dense loss sequence, many steps at a time.
+bool RepeatedSubtractionStep(double x, double d, size_t count, double* step);
+
 // The smallest ε with hockey-stick divergence <= delta (dp_accounting's get_epsilon_for_delta); +inf when the
 // infinity mass alone exceeds delta.
 // Loss key k means loss k·discretization.
 // `walk`, if given, receives what the walk from the top summed: the lowest key it added, the mass (with the
 // infinity mass) and the e^-loss-weighted mass.
-// Whether `count` repeated subtractions x ← fl(x - d) all subtract the same amount (they do while x stays inside
-// one binade, away from its edge), and that amount: the reference's dense loss sequence, many steps at a time.
-bool RepeatedSubtractionStep(double x, double d, size_t count, double* step);
-
 struct EpsilonWalk {
   int64_t lowest_key = 0;
   double mass = 0, weighted_mass = 0;
